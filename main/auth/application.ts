@@ -1,0 +1,800 @@
+/**
+ * `ClientApplication`: a TypeScript port of MSAL Python's class of the same name.
+ *
+ * Same methods, options and wire behaviour (see ../shared/spec/msal-behaviour.md), with two
+ * deliberate differences: ID tokens are verified (signature, issuer, audience, expiry), and the
+ * API is Promise-based. Server-side OAuth errors are returned as values; client-side data errors
+ * throw typed errors from `./errors`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Authority, canonicalize, detectRegion, regionalAuthorityHost } from './authority';
+import { mergeClaimsChallengeAndCapabilities } from './claims';
+import { ClientAuthenticator } from './client-credential';
+import { createDefaultHttpClient } from './default-http-client';
+import { AuthError, AuthResponseError, InvalidArgumentError, TransportError } from './errors';
+import type { HttpClient } from './http-types';
+import { signingKeys, verifyIdToken } from './id-token';
+import type { IdTokenClaims } from './id-token';
+import { generatePkce, hashNonce, randomLetters } from './pkce';
+import { parseJsonResponse } from './response';
+import { assertScopeList, decorateScopes, scopeParam, sortScopes, validateExcludeScopes } from './scopes';
+import { TelemetryBuffer, TelemetryContext } from './telemetry';
+import type { RefreshReason } from './telemetry';
+import { ThrottledHttpClient } from './throttled-http-client';
+import { TokenCache } from './token-cache';
+import type { RefreshTokenEntry, TokenEvent } from './cache-types';
+import type {
+  Account,
+  AcquireTokenSilentOptions,
+  AuthCodeFlow,
+  ClientApplicationOptions,
+  InitiateAuthCodeFlowOptions,
+  TokenError,
+  TokenResult,
+  TokenSuccess,
+} from './types';
+
+/** The library's identity in `x-client-*` headers. */
+export const LIBRARY_SKU = 'Tessera.Auth';
+/** The library version sent in `x-client-ver`. */
+export const LIBRARY_VERSION = '0.1.0';
+
+const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com/common/';
+const EXPIRY_SKEW_SECONDS = 300;
+const REFRESH_REASON = { nonSilent: 0, forceRefresh: 1, atAbsent: 2, atExpired: 3, atAging: 4 } as const;
+const SUBERROR_CLASSIFICATION: Readonly<Record<string, string>> = {
+  bad_token: '',
+  token_expired: '',
+  protection_policy_required: '',
+  client_mismatch: '',
+  device_authentication_failed: '',
+};
+/** Fields that may carry a secret and must never survive in an error value. */
+const SECRET_FIELDS = ['access_token', 'refresh_token', 'id_token', 'code', 'client_secret', 'password'];
+
+/** Where a token request came from, for the cache event and the telemetry headers. */
+export interface TokenRequest {
+  readonly authority: Authority;
+  readonly grantType: string;
+  readonly data: Readonly<Record<string, string | undefined>>;
+  readonly apiId: string;
+  readonly correlationId?: string;
+  readonly refreshReason?: RefreshReason;
+  /** The scopes as requested (decorated); the cache prefers the response's `scope`. */
+  readonly scopes?: readonly string[];
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+  /** Expected `nonce` claim (already hashed where MSAL hashes it). */
+  readonly nonce?: string;
+  readonly maxAge?: number;
+  readonly skipAccountCreation?: boolean;
+  readonly username?: string;
+  /** Silent refresh: the RT that was used; a rotated RT replaces its secret in place. */
+  readonly usedRefreshToken?: RefreshTokenEntry;
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** Parse an int-like JSON value (MSAL stores timestamps as strings). */
+export function toInt(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(n) ? Math.trunc(n) : undefined;
+}
+
+/** An error result with only OAuth's error fields: anything token-like is dropped. */
+function errorValue(response: Record<string, unknown>): TokenError {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(response)) {
+    if (!SECRET_FIELDS.includes(key)) out[key] = value;
+  }
+  return out as TokenError;
+}
+
+/**
+ * The base of both client kinds, with the methods every MSAL application has.
+ *
+ * Authority discovery happens on first use (MSAL Python does it in the constructor; a constructor
+ * cannot await), and a failed discovery is retried on the next call.
+ */
+export class ClientApplication {
+  static readonly ACQUIRE_TOKEN_SILENT_ID = '84';
+  static readonly ACQUIRE_TOKEN_BY_REFRESH_TOKEN = '85';
+  static readonly ACQUIRE_TOKEN_BY_USERNAME_PASSWORD_ID = '301';
+  static readonly ACQUIRE_TOKEN_ON_BEHALF_OF_ID = '523';
+  static readonly ACQUIRE_TOKEN_BY_DEVICE_FLOW_ID = '622';
+  static readonly ACQUIRE_TOKEN_FOR_CLIENT_ID = '730';
+  static readonly ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID = '832';
+  static readonly ACQUIRE_TOKEN_INTERACTIVE = '169';
+  static readonly GET_ACCOUNTS_ID = '902';
+  static readonly REMOVE_ACCOUNT_ID = '903';
+  /** Pass as `azureRegion` to detect the region from the environment or the instance metadata service. */
+  static readonly ATTEMPT_REGION_DISCOVERY = true;
+
+  readonly clientId: string;
+  readonly tokenCache: TokenCache;
+  /** The configured authority URL (or OIDC issuer). */
+  readonly authorityUrl: string;
+  protected readonly options: ClientApplicationOptions;
+  /** Every request goes through this: the caller's or the default client, wrapped in throttling. */
+  protected readonly http: HttpClient;
+  /** The same transport without the HTTP cache, for refetching signing keys after a rotation. */
+  protected readonly freshHttp: HttpClient;
+  protected readonly excludeScopes: readonly string[];
+  protected readonly clientAuthenticator: ClientAuthenticator | undefined;
+  private readonly telemetryBuffer = new TelemetryBuffer();
+  private authorityPromise: Promise<Authority> | undefined;
+  private regionalAuthorityPromise: Promise<Authority | undefined> | undefined;
+
+  constructor(clientId: string, options: ClientApplicationOptions = {}) {
+    if (typeof clientId !== 'string' || clientId.trim() === '') {
+      throw new InvalidArgumentError('clientId must be a non-empty string.');
+    }
+    if (options.authority && options.oidcAuthority) {
+      throw new InvalidArgumentError('Use either authority or oidcAuthority, not both.');
+    }
+    this.clientId = clientId;
+    this.options = options;
+    this.authorityUrl = options.oidcAuthority ?? options.authority ?? DEFAULT_AUTHORITY;
+    if (!options.oidcAuthority) canonicalize(this.authorityUrl); // fail fast on a malformed URL
+    else if (!/^https:\/\//i.test(options.oidcAuthority)) {
+      throw new InvalidArgumentError('oidcAuthority must be an https URL.', 'invalid_argument');
+    }
+    this.excludeScopes = validateExcludeScopes(options.excludeScopes);
+    if (options.clientCapabilities !== undefined && !Array.isArray(options.clientCapabilities)) {
+      throw new InvalidArgumentError('clientCapabilities must be a list of strings such as ["CP1"].');
+    }
+    this.tokenCache = options.tokenCache ?? new TokenCache();
+    const inner = options.httpClient ?? createDefaultHttpClient({ verify: options.verify, proxies: options.proxies, timeout: options.timeout });
+    this.freshHttp = inner;
+    this.http = new ThrottledHttpClient(inner, {
+      httpCache: options.httpCache,
+      // MSAL throttles public clients longer: a person retrying by hand, not a service.
+      defaultThrottleTime: options.clientCredential ? 5 : 60,
+    });
+    this.clientAuthenticator = options.clientCredential
+      ? new ClientAuthenticator(clientId, options.clientCredential, options.clientClaims)
+      : undefined;
+  }
+
+  /** True for a generic OpenID Connect issuer (`oidcAuthority`). */
+  protected get isOidc(): boolean {
+    return this.options.oidcAuthority !== undefined;
+  }
+
+  /**
+   * The discovered authority. Resolves once; a failure is not remembered.
+   */
+  authority(): Promise<Authority> {
+    if (!this.authorityPromise) {
+      this.authorityPromise = this.buildAuthority(this.authorityUrl).catch((error: unknown) => {
+        this.authorityPromise = undefined;
+        throw error;
+      });
+    }
+    return this.authorityPromise;
+  }
+
+  protected buildAuthority(url: string): Promise<Authority> {
+    return Authority.create(url, this.http, {
+      validateAuthority: this.options.validateAuthority ?? true,
+      instanceDiscovery: this.options.instanceDiscovery,
+      isOidc: this.isOidc,
+    });
+  }
+
+  /** The authority `acquireTokenForClient` posts to: regional when a region is configured or detected. */
+  protected regionalAuthority(): Promise<Authority | undefined> {
+    if (!this.clientAuthenticator) return Promise.resolve(undefined);
+    if (!this.regionalAuthorityPromise) {
+      this.regionalAuthorityPromise = (async () => {
+        const central = await this.authority();
+        if (central.isOidc || central.isAdfs || central.isB2c) return undefined;
+        const region = await detectRegion({
+          azureRegion: this.options.azureRegion,
+          http: this.freshHttp,
+          imdsUrl: this.options.imdsUrl,
+        });
+        if (!region) return undefined;
+        const host = regionalAuthorityHost(central.instance, region);
+        return Authority.create(`https://${host}/${central.tenant}`, this.http, { instanceDiscovery: false });
+      })().catch((error: unknown) => {
+        this.regionalAuthorityPromise = undefined;
+        throw error;
+      });
+    }
+    return this.regionalAuthorityPromise;
+  }
+
+  protected decorate(scopes: readonly string[]): string[] {
+    return decorateScopes(scopes, this.excludeScopes);
+  }
+
+  protected claims(claimsChallenge: string | undefined): string | undefined {
+    return mergeClaimsChallengeAndCapabilities(this.options.clientCapabilities, claimsChallenge);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Authorization code flow
+
+  /**
+   * Start an authorization code flow with PKCE, state and nonce.
+   *
+   * Open `flow.auth_uri` in a browser, then pass the flow and the redirect's query parameters to
+   * `acquireTokenByAuthCodeFlow`.
+   */
+  async initiateAuthCodeFlow(scopes: readonly string[], options: InitiateAuthCodeFlowOptions = {}): Promise<AuthCodeFlow> {
+    const authority = await this.authority();
+    const decorated = this.decorate(scopes);
+    const pkce = generatePkce();
+    const state = options.state ?? randomLetters(16);
+    const nonce = randomLetters(16);
+    const claims = this.claims(options.claimsChallenge);
+    const params: Record<string, string | undefined> = {
+      client_id: this.clientId,
+      response_type: 'code',
+      redirect_uri: options.redirectUri,
+      scope: scopeParam(decorated),
+      state,
+      code_challenge: pkce.codeChallenge,
+      code_challenge_method: pkce.codeChallengeMethod,
+      nonce: hashNonce(nonce),
+      client_info: this.isOidc ? undefined : '1',
+      login_hint: options.loginHint,
+      'X-AnchorMailbox': options.loginHint && !this.isOidc ? `UPN:${options.loginHint}` : undefined,
+      prompt: options.prompt,
+      domain_hint: options.domainHint,
+      claims,
+      max_age: options.maxAge !== undefined ? String(options.maxAge) : undefined,
+      response_mode: options.responseMode,
+      ...options.extraParameters,
+    };
+    const flow: AuthCodeFlow = {
+      state,
+      redirect_uri: options.redirectUri,
+      scope: decorated,
+      code_verifier: pkce.codeVerifier,
+      nonce,
+      ...(options.maxAge !== undefined ? { max_age: options.maxAge } : {}),
+      auth_uri: buildUrl(authority.authorizationEndpoint, params),
+      claims_challenge: options.claimsChallenge,
+    };
+    return flow;
+  }
+
+  /**
+   * Build an authorization URL without PKCE (MSAL's deprecated API, kept for parity).
+   *
+   * The nonce, when given, is sent as is.
+   */
+  async getAuthorizationRequestUrl(
+    scopes: readonly string[],
+    options: {
+      loginHint?: string;
+      state?: string;
+      redirectUri?: string;
+      responseType?: string;
+      prompt?: string;
+      nonce?: string;
+      domainHint?: string;
+      claimsChallenge?: string;
+      extraParameters?: Readonly<Record<string, string>>;
+    } = {},
+  ): Promise<string> {
+    const authority = await this.authority();
+    return buildUrl(authority.authorizationEndpoint, {
+      client_id: this.clientId,
+      response_type: options.responseType ?? 'code',
+      redirect_uri: options.redirectUri,
+      scope: scopeParam(this.decorate(scopes)),
+      state: options.state,
+      nonce: options.nonce,
+      login_hint: options.loginHint,
+      prompt: options.prompt,
+      domain_hint: options.domainHint,
+      claims: this.claims(options.claimsChallenge),
+      ...options.extraParameters,
+    });
+  }
+
+  /**
+   * Redeem the redirect of a flow from `initiateAuthCodeFlow`.
+   *
+   * Checks state, scope, then the ID token's nonce and `auth_time`. An `error` in the redirect is
+   * returned as a value with only OAuth's error fields.
+   */
+  async acquireTokenByAuthCodeFlow(
+    authCodeFlow: AuthCodeFlow,
+    authResponse: Readonly<Record<string, string | undefined>>,
+    scopes?: readonly string[],
+    options: { claimsChallenge?: string; apiId?: string } = {},
+  ): Promise<TokenResult> {
+    if (!authCodeFlow || typeof authCodeFlow !== 'object' || !authCodeFlow.state) {
+      throw new AuthResponseError('state_missing', 'The auth code flow has no state; start the sign-in again with initiateAuthCodeFlow.');
+    }
+    if (!authResponse || typeof authResponse !== 'object') {
+      throw new AuthResponseError('invalid_auth_response', 'The auth response must be the redirect\'s query parameters as an object.');
+    }
+    if (authCodeFlow.state !== authResponse['state']) {
+      // Never echo the values: a state may be guessable input from an attacker page.
+      throw new AuthResponseError('state_mismatch', 'The sign-in response does not belong to this sign-in (state mismatch). Start the sign-in again.');
+    }
+    let requested = authCodeFlow.scope;
+    if (scopes) {
+      const decorated = this.decorate(scopes);
+      const granted = new Set(authCodeFlow.scope);
+      if (!decorated.every((s) => granted.has(s))) {
+        throw new AuthResponseError('scope_mismatch', `scopes must be omitted or a subset of the flow's scopes (${sortScopes(granted).join(' ')}).`);
+      }
+      requested = decorated;
+    }
+    const code = authResponse['code'];
+    if (code) {
+      const authority = await this.authority();
+      return this.requestToken({
+        authority,
+        grantType: 'authorization_code',
+        apiId: options.apiId ?? ClientApplication.ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID,
+        data: {
+          code,
+          code_verifier: authCodeFlow.code_verifier,
+          redirect_uri: authCodeFlow.redirect_uri,
+          scope: scopeParam(requested),
+          claims: this.claims(options.claimsChallenge ?? authCodeFlow.claims_challenge),
+        },
+        headers: this.anchorFromClientInfo(authResponse['client_info']),
+        scopes: requested,
+        nonce: hashNonce(authCodeFlow.nonce),
+        maxAge: authCodeFlow.max_age,
+      });
+    }
+    if (authResponse['error']) {
+      const out: Record<string, string> = { error: authResponse['error'] };
+      if (authResponse['error_description']) out['error_description'] = authResponse['error_description'];
+      if (authResponse['error_uri']) out['error_uri'] = authResponse['error_uri'];
+      return out as TokenError;
+    }
+    throw new AuthResponseError('invalid_auth_response', 'The sign-in response has neither a "code" nor an "error".');
+  }
+
+  /**
+   * Redeem an authorization code directly (MSAL's deprecated API, kept for parity).
+   *
+   * The nonce, when given, is compared raw with the ID token's.
+   */
+  async acquireTokenByAuthorizationCode(
+    code: string,
+    scopes: readonly string[],
+    options: { redirectUri?: string; nonce?: string; claimsChallenge?: string; codeVerifier?: string } = {},
+  ): Promise<TokenResult> {
+    if (typeof code !== 'string' || code === '') throw new InvalidArgumentError('code must be a non-empty string.');
+    assertScopeList(scopes);
+    const authority = await this.authority();
+    const decorated = this.decorate(scopes);
+    return this.requestToken({
+      authority,
+      grantType: 'authorization_code',
+      apiId: ClientApplication.ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID,
+      data: {
+        code,
+        redirect_uri: options.redirectUri,
+        code_verifier: options.codeVerifier,
+        scope: scopeParam(decorated),
+        claims: this.claims(options.claimsChallenge),
+      },
+      scopes: decorated,
+      nonce: options.nonce,
+    });
+  }
+
+  /**
+   * Migrate a refresh token from elsewhere into the cache and get tokens with it.
+   *
+   * The RT is added as a new cache entry (MSAL's `acquire_token_by_refresh_token`).
+   */
+  async acquireTokenByRefreshToken(refreshToken: string, scopes: readonly string[]): Promise<TokenResult> {
+    if (typeof refreshToken !== 'string' || refreshToken === '') {
+      throw new InvalidArgumentError('refreshToken must be a non-empty string.');
+    }
+    const decorated = this.decorate(scopes);
+    const authority = await this.authority();
+    return this.requestToken({
+      authority,
+      grantType: 'refresh_token',
+      apiId: ClientApplication.ACQUIRE_TOKEN_BY_REFRESH_TOKEN,
+      refreshReason: REFRESH_REASON.nonSilent,
+      data: { refresh_token: refreshToken, scope: scopeParam(decorated) },
+      scopes: decorated,
+    });
+  }
+
+  /**
+   * Resource owner password credentials (not recommended, but MSAL has it and testers use it).
+   *
+   * Federated Entra accounts need WS-Trust, which this library does not implement.
+   */
+  async acquireTokenByUsernamePassword(
+    username: string,
+    password: string,
+    scopes: readonly string[],
+    options: { claimsChallenge?: string } = {},
+  ): Promise<TokenResult> {
+    if (typeof username !== 'string' || username === '') throw new InvalidArgumentError('username must be a non-empty string.');
+    if (typeof password !== 'string') throw new InvalidArgumentError('password must be a string.');
+    const decorated = this.decorate(scopes);
+    const authority = await this.authority();
+    const correlationId = randomUUID();
+    if (!authority.isAdfs && !authority.isOidc && !authority.isB2c) {
+      const realm = await this.http.get(authority.userRealmDiscoveryUrl(username), {
+        headers: { Accept: 'application/json', 'client-request-id': correlationId },
+      });
+      if (realm.status === 200) {
+        const body = parseJsonResponse(realm, 'user realm discovery');
+        if (body['account_type'] === 'Federated') {
+          throw new AuthError('unsupported', 'This account is federated; password sign-in needs WS-Trust, which is not supported. Sign in interactively instead.');
+        }
+      }
+    }
+    return this.requestToken({
+      authority,
+      grantType: 'password',
+      apiId: ClientApplication.ACQUIRE_TOKEN_BY_USERNAME_PASSWORD_ID,
+      correlationId,
+      data: { username, password, scope: scopeParam(decorated), claims: this.claims(options.claimsChallenge) },
+      headers: authority.isOidc ? {} : { 'X-AnchorMailbox': `upn:${username}` },
+      scopes: decorated,
+      username,
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accounts
+
+  /**
+   * The accounts in the cache for this authority's environment (or its aliases).
+   *
+   * `username` filters case-insensitively. Accounts are listed whether or not an RT exists.
+   */
+  async getAccounts(username?: string): Promise<Account[]> {
+    const authority = await this.authority();
+    let found = this.accountsIn(authority.instance);
+    if (found.length === 0) {
+      for (const alias of await authority.getAliases()) {
+        found = this.accountsIn(alias);
+        if (found.length > 0) break;
+      }
+    }
+    const byHome = new Map<string, Account>();
+    for (const entry of found) {
+      const account: Record<string, unknown> = {
+        home_account_id: entry.home_account_id,
+        environment: entry.environment,
+        username: entry.username,
+        account_source: entry.account_source,
+        authority_type: entry.authority_type,
+        local_account_id: entry.local_account_id,
+        realm: entry.realm,
+      };
+      byHome.set(String(entry.home_account_id), account as Account);
+    }
+    let accounts = [...byHome.values()];
+    if (username !== undefined) {
+      const wanted = username.toLowerCase();
+      accounts = accounts.filter((a) => String(a.username ?? '').toLowerCase() === wanted);
+    }
+    return accounts;
+  }
+
+  private accountsIn(environment: string): Account[] {
+    return this.tokenCache
+      .search('Account', { query: { environment } })
+      .filter((a) => a.authority_type === 'ADFS' || a.authority_type === 'MSSTS') as unknown as Account[];
+  }
+
+  /**
+   * Sign an account out of this app: its RTs (own and family), ATs, ID tokens and account entries.
+   *
+   * RTs of other, non-family apps and the app metadata are kept, as MSAL does.
+   */
+  async removeAccount(account: Account): Promise<void> {
+    if (!account || typeof account !== 'object' || typeof account.home_account_id !== 'string') {
+      throw new InvalidArgumentError('removeAccount needs an account from getAccounts().');
+    }
+    const owner = { environment: account.environment, home_account_id: account.home_account_id };
+    const appMetadata = this.tokenCache.search('AppMetadata', { query: { environment: account.environment, client_id: this.clientId } })[0];
+    const familyId = appMetadata?.family_id;
+    for (const rt of this.tokenCache.search('RefreshToken', { query: owner })) {
+      if (rt.client_id === this.clientId || (familyId && rt.family_id === familyId)) this.tokenCache.removeRt(rt);
+    }
+    for (const at of this.tokenCache.search('AccessToken', { query: owner })) this.tokenCache.removeAt(at);
+    for (const idt of this.tokenCache.search('IdToken', { query: owner })) this.tokenCache.removeIdt(idt);
+    for (const entry of this.tokenCache.search('Account', { query: owner })) this.tokenCache.removeAccount(entry);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Silent acquisition
+
+  /**
+   * A token from the cache, refreshed if needed; `null` when there is none and no usable RT, or
+   * on any error.
+   */
+  async acquireTokenSilent(scopes: readonly string[], account: Account | null | undefined, options: AcquireTokenSilentOptions = {}): Promise<TokenSuccess | null> {
+    if (!account) return null;
+    const result = await this.acquireTokenSilentWithError(scopes, account, options);
+    return result && !result.error ? (result as TokenSuccess) : null;
+  }
+
+  /**
+   * Like `acquireTokenSilent`, but an error from the refresh is returned as a value.
+   *
+   * `null` means "nothing in the cache to work with": sign in interactively.
+   */
+  async acquireTokenSilentWithError(
+    scopes: readonly string[],
+    account: Account | null | undefined,
+    options: AcquireTokenSilentOptions = {},
+  ): Promise<TokenResult | null> {
+    assertScopeList(scopes);
+    if (!account) return null;
+    const correlationId = randomUUID();
+    const authority = options.authority ? await this.buildAuthority(options.authority) : await this.authority();
+    let result = await this.silentAttempt(scopes, account, authority, options, correlationId);
+    if (result && !result.error) return result;
+    let final = result;
+    // Aliases cost a request, so only look when this account has RTs somewhere else.
+    if (this.tokenCache.search('RefreshToken', { query: { home_account_id: account.home_account_id } }).some((rt) => rt.environment !== authority.instance)) {
+      for (const alias of await authority.getAliases()) {
+        if (alias === authority.instance) continue;
+        if (this.tokenCache.search('RefreshToken', { query: { environment: alias, home_account_id: account.home_account_id } }).length === 0) continue;
+        result = await this.silentAttempt(scopes, account, await authority.withInstance(alias), options, correlationId);
+        if (result) {
+          if (!result.error) return result;
+          final = result;
+        }
+      }
+    }
+    if (final && final.error && typeof final.suberror === 'string') {
+      final = { ...final, classification: SUBERROR_CLASSIFICATION[final.suberror] ?? final.suberror };
+    }
+    return final ?? null;
+  }
+
+  /**
+   * One authority's worth of MSAL's silent algorithm: the AT cache (with 5-minute skew and
+   * `refresh_on`), then the RTs, falling back to an aging AT when the refresh fails.
+   */
+  private async silentAttempt(
+    scopes: readonly string[],
+    account: Account,
+    authority: Authority,
+    options: AcquireTokenSilentOptions,
+    correlationId: string,
+  ): Promise<TokenResult | null> {
+    const lookup = this.lookupAccessToken(scopes, authority, account.home_account_id, !!(options.forceRefresh || options.claimsChallenge), correlationId, ClientApplication.ACQUIRE_TOKEN_SILENT_ID);
+    if (lookup.hit) return lookup.hit;
+    try {
+      const result = await this.refreshWithRtOrFamily(authority, this.decorate(scopes), account, lookup.reason, options.claimsChallenge, correlationId);
+      if ((result && !result.error) || !lookup.fallback) return result;
+    } catch (error) {
+      // An aging AT is still valid: a network failure while refreshing early must not lose it.
+      if (!lookup.fallback || !(error instanceof TransportError)) throw error;
+    }
+    return lookup.fallback;
+  }
+
+  /** The AT search of the silent algorithm. Makes no HTTP request. */
+  protected lookupAccessToken(
+    scopes: readonly string[],
+    authority: Authority,
+    homeAccountId: string | null,
+    skip: boolean,
+    correlationId: string,
+    apiId: string,
+  ): { hit?: TokenSuccess; fallback?: TokenSuccess; reason: RefreshReason } {
+    if (skip) return { reason: REFRESH_REASON.forceRefresh };
+    const now = nowSeconds();
+    let reason: RefreshReason = REFRESH_REASON.atAbsent;
+    const matches = this.tokenCache.search('AccessToken', {
+      target: scopes,
+      query: { client_id: this.clientId, environment: authority.instance, realm: authority.tenant, home_account_id: homeAccountId },
+      now,
+    });
+    for (const at of matches) {
+      const expiresIn = (toInt(at.expires_on) ?? 0) - now;
+      if (expiresIn < EXPIRY_SKEW_SECONDS) {
+        reason = REFRESH_REASON.atExpired;
+        continue;
+      }
+      const token: Record<string, unknown> = {
+        access_token: at.secret,
+        token_type: at.token_type || 'Bearer',
+        expires_in: expiresIn,
+        token_source: 'cache',
+      };
+      const refreshOn = toInt(at.refresh_on);
+      if (refreshOn !== undefined) {
+        token['refresh_on'] = refreshOn;
+        if (refreshOn < now) return { fallback: token as TokenSuccess, reason: REFRESH_REASON.atAging };
+      }
+      new TelemetryContext(this.telemetryBuffer, apiId, correlationId).hit();
+      return { hit: token as TokenSuccess, reason };
+    }
+    return { reason };
+  }
+
+  /** MSAL's FOCI-aware RT selection: family RTs first when the app is new to the cache. */
+  private async refreshWithRtOrFamily(
+    authority: Authority,
+    decoratedScopes: readonly string[],
+    account: Account,
+    reason: RefreshReason,
+    claimsChallenge: string | undefined,
+    correlationId: string,
+  ): Promise<TokenResult | null> {
+    const owner = { environment: authority.instance, home_account_id: account.home_account_id };
+    const appMetadata = this.tokenCache.search('AppMetadata', { query: { environment: authority.instance, client_id: this.clientId } })[0];
+    const attempt = (query: Record<string, string>, breakIf?: (r: TokenResult) => boolean) =>
+      this.tryRefreshTokens(authority, decoratedScopes, account, { ...owner, ...query }, reason, claimsChallenge, correlationId, breakIf);
+    if (!appMetadata) {
+      const viaFamily = await attempt({ family_id: '1' }, (r) => Array.isArray(r['error_additional_info']) && (r['error_additional_info'] as unknown[]).includes('client_mismatch'));
+      if (viaFamily && !viaFamily.error) return viaFamily;
+    }
+    let last: TokenResult | null = null;
+    if (appMetadata?.family_id) {
+      last = await attempt({ family_id: String(appMetadata.family_id) });
+      if (last && !last.error) return last;
+    }
+    return (await attempt({ client_id: this.clientId })) ?? last;
+  }
+
+  private async tryRefreshTokens(
+    authority: Authority,
+    decoratedScopes: readonly string[],
+    account: Account,
+    query: Record<string, string>,
+    reason: RefreshReason,
+    claimsChallenge: string | undefined,
+    correlationId: string,
+    breakIf?: (r: TokenResult) => boolean,
+  ): Promise<TokenResult | null> {
+    const matches = this.tokenCache
+      .search('RefreshToken', { query })
+      .sort((a, b) => (toInt(b.last_modification_time) ?? 0) - (toInt(a.last_modification_time) ?? 0));
+    let response: TokenResult | null = null;
+    for (const rt of matches) {
+      response = await this.requestToken({
+        authority,
+        grantType: 'refresh_token',
+        apiId: ClientApplication.ACQUIRE_TOKEN_SILENT_ID,
+        correlationId,
+        refreshReason: reason,
+        data: { refresh_token: rt.secret, scope: scopeParam(decoratedScopes), claims: this.claims(claimsChallenge) },
+        headers: authority.isOidc ? {} : { 'X-AnchorMailbox': `Oid:${account.home_account_id.replace('.', '@')}` },
+        scopes: decoratedScopes,
+        skipAccountCreation: true,
+        usedRefreshToken: rt,
+      });
+      // An RT is never deleted on invalid_grant: another app in the family may still use it.
+      if (!response.error) return response;
+      if (breakIf?.(response)) break;
+    }
+    return response;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The token endpoint
+
+  /**
+   * POST to the token endpoint, verify what comes back, and add it to the cache.
+   *
+   * Nothing is written to the cache unless the whole response is valid.
+   */
+  protected async requestToken(request: TokenRequest): Promise<TokenResult> {
+    const { authority } = request;
+    const correlationId = request.correlationId ?? randomUUID();
+    const telemetry = new TelemetryContext(this.telemetryBuffer, request.apiId, correlationId, request.refreshReason ?? REFRESH_REASON.nonSilent);
+    const now = nowSeconds();
+    const tokenEndpoint = authority.tokenEndpoint;
+    const body: Record<string, string | undefined> = {
+      client_id: this.clientId,
+      grant_type: request.grantType,
+      ...(this.clientAuthenticator ? await this.clientAuthenticator.bodyFields(tokenEndpoint, now) : {}),
+      client_info: authority.isOidc ? undefined : '1',
+      ...request.data,
+    };
+    const headers: Record<string, string | undefined> = {
+      Accept: 'application/json',
+      'x-client-sku': LIBRARY_SKU,
+      'x-client-ver': LIBRARY_VERSION,
+      'x-client-os': process.platform,
+      'x-ms-lib-capability': 'retry-after, h429',
+      'client-request-id': correlationId,
+      ...(authority.isOidc
+        ? {}
+        : { 'x-app-name': this.options.appName, 'x-app-ver': this.options.appVersion, ...telemetry.headers() }),
+      ...request.headers,
+    };
+    const response = await this.http.post(tokenEndpoint, { data: dropEmpty(body), headers: dropEmpty(headers) });
+    const json = parseJsonResponse(response, 'token endpoint');
+    if (json['error']) {
+      telemetry.updateTelemetry(json);
+      return errorValue(json);
+    }
+    if (typeof json['access_token'] !== 'string' || json['access_token'] === '') {
+      throw new TransportError('malformed_response', `The token endpoint answered HTTP ${response.status} without an access_token.`, { status: response.status });
+    }
+    if (json['expires_in'] !== undefined && toInt(json['expires_in']) === undefined) {
+      throw new TransportError('malformed_response', 'The token endpoint answered with a non-numeric expires_in.', { status: response.status });
+    }
+    let claims: IdTokenClaims | undefined;
+    if (json['id_token'] !== undefined) {
+      if (typeof json['id_token'] !== 'string') throw new TransportError('malformed_response', 'The token endpoint answered with an id_token that is not a string.');
+      claims = await this.verifyIdToken(json['id_token'], authority, request.nonce, request.maxAge, now);
+    }
+    const rotatedRt = request.usedRefreshToken && typeof json['refresh_token'] === 'string' ? json['refresh_token'] : undefined;
+    const cached: Record<string, unknown> = { ...json };
+    if (request.usedRefreshToken) delete cached['refresh_token']; // updated in place below, as MSAL does
+    const event: TokenEvent = {
+      client_id: this.clientId,
+      scope: request.scopes,
+      token_endpoint: tokenEndpoint,
+      grant_type: request.grantType,
+      response: cached,
+      environment: authority.instance,
+      data: { ...request.data, refresh_token: undefined, password: undefined, code: undefined, code_verifier: undefined },
+      id_token_claims: claims,
+      skip_account_creation: request.skipAccountCreation,
+      username: request.username,
+    };
+    this.tokenCache.add(event, now);
+    if (request.usedRefreshToken && rotatedRt) this.tokenCache.updateRt(request.usedRefreshToken, rotatedRt);
+    telemetry.updateTelemetry(json);
+    const result: Record<string, unknown> = { ...json, token_source: 'identity_provider' };
+    if (claims) result['id_token_claims'] = claims;
+    if (request.usedRefreshToken) delete result['refresh_token'];
+    const refreshIn = toInt(json['refresh_in']);
+    if (refreshIn !== undefined) {
+      delete result['refresh_in'];
+      result['refresh_on'] = now + refreshIn;
+    }
+    return result as TokenSuccess;
+  }
+
+  protected async verifyIdToken(idToken: string, authority: Authority, nonce: string | undefined, maxAge: number | undefined, now: number): Promise<IdTokenClaims> {
+    return verifyIdToken(idToken, signingKeys(authority.jwksUri, this.http, this.freshHttp), {
+      clientId: this.clientId,
+      issuer: authority.issuer,
+      nonce,
+      maxAge,
+      now,
+    });
+  }
+
+  /** `X-AnchorMailbox: Oid:<uid>@<utid>` from the redirect's `client_info`, for Entra's routing. */
+  private anchorFromClientInfo(clientInfo: string | undefined): Record<string, string> {
+    if (!clientInfo || this.isOidc) return {};
+    try {
+      const info = JSON.parse(Buffer.from(clientInfo.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8')) as Record<string, unknown>;
+      if (typeof info['uid'] === 'string' && typeof info['utid'] === 'string') return { 'X-AnchorMailbox': `Oid:${info['uid']}@${info['utid']}` };
+    } catch {
+      // A malformed client_info only loses the routing hint.
+    }
+    return {};
+  }
+}
+
+/** Build a URL with query parameters, dropping undefined ones (MSAL drops `None`). */
+export function buildUrl(base: string, params: Readonly<Record<string, string | undefined>>): string {
+  const url = new URL(base);
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') url.searchParams.set(key, value);
+  }
+  return url.toString();
+}
+
+function dropEmpty(record: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record)) if (value) out[key] = value;
+  return out;
+}
+

@@ -1,0 +1,47 @@
+/**
+ * The auth core's public API: an MSAL-compatible OAuth 2.0 / OpenID Connect client.
+ *
+ * Runs in plain Node; nothing here imports Electron.
+ */
+export { ClientApplication } from './application';
+export { PublicClientApplication } from './public-client-application';
+export type { DeviceFlowPollOptions } from './public-client-application';
+export { ConfidentialClientApplication } from './confidential-client-application';
+export { TokenCache, SerializableTokenCache } from './token-cache';
+export {
+  AuthError,
+  AuthResponseError,
+  AuthorityError,
+  CacheFormatError,
+  IdTokenError,
+  InteractionError,
+  InvalidArgumentError,
+  TransportError,
+} from './errors';
+export type { AuthErrorCode } from './errors';
+export type { HttpClient, HttpGetOptions, HttpPostOptions, HttpResponse, HttpCacheStore } from './http-types';
+export type { ClientCredential, CertificateCredential, AssertionCredential } from './client-credential';
+export type { IdTokenClaims } from './id-token';
+export type {
+  Account,
+  AcquireTokenInteractiveOptions,
+  AcquireTokenSilentOptions,
+  AuthCodeFlow,
+  AuthorizationBroker,
+  ClientApplicationOptions,
+  DeviceFlow,
+  InitiateAuthCodeFlowOptions,
+  TokenError,
+  TokenResult,
+  TokenSuccess,
+} from './types';
+export { isTokenSuccess } from './types';
+export type {
+  AccessTokenEntry,
+  AccountEntry,
+  AppMetadataEntry,
+  CredentialType,
+  IdTokenEntry,
+  RefreshTokenEntry,
+  TokenEvent,
+} from './cache-types';

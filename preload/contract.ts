@@ -1,0 +1,261 @@
+/**
+ * The one typed contract between the main process (or the browser-mode host) and the renderer.
+ *
+ * Types and channel names only: no runtime imports, so the preload and the renderer can import it
+ * as types. `main` implements `ApiMethods`; the preload (Electron) and the browser-mode client
+ * expose them to the renderer as `window.api`, each call returning a `Result`.
+ *
+ * The renderer never receives a refresh token, and receives an access token only from
+ * `revealToken` (the user asked to see it). Copying happens in main.
+ */
+
+/** A provider profile's id. */
+export type ProfileId = string;
+/** An account's id: stable across restarts, unique across providers. */
+export type AccountId = string;
+
+/** How a person signs in: an embedded window (default) or the system browser with a loopback redirect. */
+export type SignInMethod = 'embedded' | 'system-browser';
+
+/** Entra ID (tenant authority, instance discovery) or any OpenID Connect issuer. */
+export type ProviderKind = 'entra' | 'oidc';
+
+/** The presets offered when adding a profile. `demo` exists only in a source checkout. */
+export type PresetId = 'entra' | 'google' | 'okta' | 'auth0' | 'keycloak' | 'demo' | 'custom-oidc';
+
+/** A provider profile: where and how accounts of one app registration sign in. */
+export interface ProviderProfile {
+  readonly id: ProfileId;
+  readonly name: string;
+  readonly kind: ProviderKind;
+  readonly preset: PresetId;
+  readonly clientId: string;
+  /** Entra: `https://login.microsoftonline.com/<tenant>`; OIDC: the issuer URL. */
+  readonly authority: string;
+  /** Scopes asked for by "Copy token" (without openid/profile/offline_access, which are always added). */
+  readonly defaultScopes: readonly string[];
+  /** Embedded sign-in only: the registered redirect URI. The system browser uses a loopback URI. */
+  readonly redirectUri?: string;
+  readonly signInMethod: SignInMethod;
+  /** Extra authorize parameters for provider quirks (e.g. Google's `access_type=offline`). */
+  readonly extraAuthorizeParameters?: Readonly<Record<string, string>>;
+  /** Built-in profiles (the demo provider) cannot be edited or deleted. */
+  readonly builtIn?: boolean;
+}
+
+/** A profile being created or edited. */
+export type ProfileDraft = Omit<ProviderProfile, 'id' | 'builtIn'> & { readonly id?: ProfileId };
+
+/** A preset's defaults and guidance for the "add profile" form. */
+export interface ProviderPreset {
+  readonly id: PresetId;
+  readonly label: string;
+  readonly kind: ProviderKind;
+  /** e.g. `https://login.microsoftonline.com/{tenant}` or `https://{domain}/oauth2/default`. */
+  readonly authorityTemplate: string;
+  readonly defaultScopes: readonly string[];
+  readonly signInMethod: SignInMethod;
+  readonly extraAuthorizeParameters?: Readonly<Record<string, string>>;
+  /** A short hint shown under the form, e.g. "Google blocks embedded windows: use the system browser". */
+  readonly note?: string;
+  /** Filled-in values for presets that need nothing from the user (the demo provider). */
+  readonly ready?: Omit<ProfileDraft, 'preset'>;
+}
+
+/** Field-level problems found by `validateProfile`, keyed by field name. */
+export interface ProfileValidation {
+  readonly valid: boolean;
+  readonly fieldErrors: Readonly<Partial<Record<'name' | 'clientId' | 'authority' | 'defaultScopes' | 'redirectUri', string>>>;
+  /** Discovery succeeded: the issuer as the provider reports it. */
+  readonly issuer?: string;
+}
+
+/** What the account list shows about the token for an account's default scopes. */
+export type AccountStatus =
+  | { readonly kind: 'valid'; readonly expiresOn: number }
+  | { readonly kind: 'refreshing' }
+  | { readonly kind: 'expired' }
+  | { readonly kind: 'needs-sign-in'; readonly reason: string }
+  | { readonly kind: 'unknown' };
+
+/** An account as the renderer sees it: no secrets. */
+export interface AccountView {
+  readonly id: AccountId;
+  readonly profileId: ProfileId;
+  readonly profileName: string;
+  readonly providerKind: ProviderKind;
+  readonly username: string;
+  readonly displayName?: string;
+  /** Entra tenant id, or the OIDC issuer's host. */
+  readonly tenant?: string;
+  readonly status: AccountStatus;
+  readonly pinned: boolean;
+  /** Where this account's tokens live. `memory-only` when the OS keyring is unavailable. */
+  readonly storage: 'encrypted' | 'memory-only';
+  readonly lastError?: ErrorInfo;
+}
+
+/** A token the user asked to see (the only way an access token reaches the renderer). */
+export interface RevealedToken {
+  readonly accessToken: string;
+  readonly tokenType: string;
+  /** Epoch seconds. */
+  readonly expiresOn: number;
+  readonly scopes: readonly string[];
+  readonly source: 'cache' | 'identity_provider';
+}
+
+/** What "Copy token" reports. */
+export interface CopyResult {
+  readonly format: TokenFormat;
+  /** Epoch milliseconds when the clipboard will be cleared, or null when clearing is off. */
+  readonly clearsAt: number | null;
+  /** Epoch seconds when the copied token expires. */
+  readonly expiresOn: number;
+}
+
+/** Raw token, or a ready `Authorization: Bearer …` header line. */
+export type TokenFormat = 'raw' | 'bearer';
+
+/** Which password store Chromium should use on Linux (`--password-store`). */
+export type LinuxPasswordStore = 'auto' | 'gnome-libsecret' | 'kwallet5' | 'kwallet6' | 'basic';
+
+/** Non-secret user settings. */
+export interface Settings {
+  /** 0 disables clearing. Default 60. */
+  readonly clipboardClearSeconds: number;
+  readonly defaultSignInMethod: SignInMethod;
+  readonly linuxPasswordStore: LinuxPasswordStore;
+  /** Persist tokens even when only obfuscation (`basic_text`) is available. Default false. */
+  readonly allowWeakEncryption: boolean;
+  /** Minutes before expiry at which pinned accounts are refreshed. Default 5. */
+  readonly autoRefreshLeadMinutes: number;
+}
+
+/** Where the token cache lives and why. */
+export interface StorageStatus {
+  readonly mode: 'encrypted' | 'memory-only';
+  /** e.g. `gnome_libsecret`, `dpapi`, `keychain`, `basic_text`, `aes-gcm-keyfile`. */
+  readonly backend: string;
+  /** Why tokens are memory-only, and how to fix it. */
+  readonly reason?: string;
+  /** A settings file that could not be read was moved here. */
+  readonly quarantinedFile?: string;
+  /** The cache could not be decrypted (new keyring?); a backup of it was kept here. */
+  readonly undecryptableBackup?: string;
+}
+
+/** Facts about the running app. */
+export interface AppInfo {
+  readonly version: string;
+  readonly platform: string;
+  readonly mode: 'electron' | 'browser';
+  readonly demoProviderAvailable: boolean;
+}
+
+/** An error as it crosses the boundary: a stable code and a message that tells the user what to do. */
+export interface ErrorInfo {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Every call's answer. Electron would pass only `message` of a thrown error; this keeps the code. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfo };
+
+/** The progress of an interactive sign-in, pushed while it runs. */
+export type SignInProgress =
+  | { readonly kind: 'waiting-for-user'; readonly profileId: ProfileId; readonly method: SignInMethod; readonly host: string }
+  | { readonly kind: 'redeeming'; readonly profileId: ProfileId }
+  | { readonly kind: 'done'; readonly profileId: ProfileId; readonly accountId: AccountId }
+  | { readonly kind: 'failed'; readonly profileId: ProfileId; readonly error: ErrorInfo };
+
+/** Pushes from main to the renderer. */
+export type AppEvent =
+  | { readonly type: 'accounts-changed'; readonly accounts: readonly AccountView[] }
+  | { readonly type: 'account-updated'; readonly account: AccountView }
+  | { readonly type: 'token-refreshed'; readonly accountId: AccountId; readonly expiresOn: number }
+  | { readonly type: 'needs-sign-in'; readonly accountId: AccountId; readonly reason: string }
+  | { readonly type: 'sign-in-progress'; readonly progress: SignInProgress }
+  | { readonly type: 'storage-status'; readonly status: StorageStatus }
+  | { readonly type: 'clipboard-cleared' };
+
+/** Arguments of the operations that take an object. */
+export interface AddAccountRequest {
+  readonly profileId: ProfileId;
+  readonly method?: SignInMethod;
+  readonly loginHint?: string;
+}
+export interface TokenRequest {
+  readonly accountId: AccountId;
+  /** Defaults to the profile's default scopes. */
+  readonly scopes?: readonly string[];
+}
+export interface CopyTokenRequest extends TokenRequest {
+  readonly format: TokenFormat;
+}
+
+/**
+ * The operations main implements. Each may reject with an error carrying `code` and `message`;
+ * the IPC layer turns that into `{ ok: false, error }`.
+ */
+export interface ApiMethods {
+  getAppInfo(): Promise<AppInfo>;
+  listPresets(): Promise<readonly ProviderPreset[]>;
+  listProfiles(): Promise<readonly ProviderProfile[]>;
+  validateProfile(draft: ProfileDraft): Promise<ProfileValidation>;
+  saveProfile(draft: ProfileDraft): Promise<ProviderProfile>;
+  deleteProfile(profileId: ProfileId): Promise<void>;
+  listAccounts(): Promise<readonly AccountView[]>;
+  addAccount(request: AddAccountRequest): Promise<AccountView>;
+  cancelSignIn(): Promise<void>;
+  reauthenticate(accountId: AccountId): Promise<AccountView>;
+  removeAccount(accountId: AccountId): Promise<void>;
+  refreshAccount(accountId: AccountId): Promise<AccountView>;
+  setPinned(accountId: AccountId, pinned: boolean): Promise<AccountView>;
+  copyToken(request: CopyTokenRequest): Promise<CopyResult>;
+  revealToken(request: TokenRequest): Promise<RevealedToken>;
+  getSettings(): Promise<Settings>;
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
+  getStorageStatus(): Promise<StorageStatus>;
+}
+
+/** The name of an operation. */
+export type ApiMethodName = keyof ApiMethods;
+
+/** `window.api` as the renderer sees it: every operation returns a `Result`, plus event subscription. */
+export type RendererApi = {
+  readonly [K in ApiMethodName]: (...args: Parameters<ApiMethods[K]>) => Promise<Result<Awaited<ReturnType<ApiMethods[K]>>>>;
+} & {
+  /** Subscribe to pushes from main; returns an unsubscribe function. */
+  readonly onEvent: (listener: (event: AppEvent) => void) => () => void;
+};
+
+/** The operations, in one list (the preload and the browser client build `window.api` from it). */
+export const API_METHODS = [
+  'getAppInfo',
+  'listPresets',
+  'listProfiles',
+  'validateProfile',
+  'saveProfile',
+  'deleteProfile',
+  'listAccounts',
+  'addAccount',
+  'cancelSignIn',
+  'reauthenticate',
+  'removeAccount',
+  'refreshAccount',
+  'setPinned',
+  'copyToken',
+  'revealToken',
+  'getSettings',
+  'updateSettings',
+  'getStorageStatus',
+] as const satisfies readonly ApiMethodName[];
+
+/** IPC channel of an operation. */
+export function invokeChannel(method: ApiMethodName): string {
+  return `tessera:${method}`;
+}
+
+/** IPC channel of the main-to-renderer pushes. */
+export const EVENT_CHANNEL = 'tessera:event';
