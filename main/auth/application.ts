@@ -70,6 +70,8 @@ export interface TokenRequest {
   readonly username?: string;
   /** Silent refresh: the RT that was used; a rotated RT replaces its secret in place. */
   readonly usedRefreshToken?: RefreshTokenEntry;
+  /** Post here instead of the authority's token endpoint (a regional endpoint). */
+  readonly tokenEndpoint?: string;
 }
 
 function nowSeconds(): number {
@@ -694,7 +696,7 @@ export class ClientApplication {
     const correlationId = request.correlationId ?? randomUUID();
     const telemetry = new TelemetryContext(this.telemetryBuffer, request.apiId, correlationId, request.refreshReason ?? REFRESH_REASON.nonSilent);
     const now = nowSeconds();
-    const tokenEndpoint = authority.tokenEndpoint;
+    const tokenEndpoint = request.tokenEndpoint ?? authority.tokenEndpoint;
     const body: Record<string, string | undefined> = {
       client_id: this.clientId,
       grant_type: request.grantType,

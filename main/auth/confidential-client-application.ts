@@ -35,7 +35,9 @@ export class ConfidentialClientApplication extends ClientApplication {
     if (lookup.hit) return lookup.hit;
     const regional = await this.regionalAuthority();
     const result = await this.requestToken({
-      authority: regional ? withCentralIdentity(regional, central) : central,
+      // MSAL caches regional tokens under the configured host; only the endpoint is regional.
+      authority: central,
+      tokenEndpoint: regional?.tokenEndpoint,
       grantType: 'client_credentials',
       apiId: ClientApplication.ACQUIRE_TOKEN_FOR_CLIENT_ID,
       correlationId,
@@ -69,14 +71,4 @@ export class ConfidentialClientApplication extends ClientApplication {
       scopes: decorated,
     });
   }
-}
-
-/**
- * A regional authority that caches under the central environment.
- *
- * MSAL caches regional tokens under the configured host so a later lookup by the central
- * authority finds them; only the token endpoint is regional.
- */
-function withCentralIdentity<T extends { instance: string; tokenEndpoint: string }>(regional: T, central: T): T {
-  return Object.assign(Object.create(Object.getPrototypeOf(central) as object) as T, central, { tokenEndpoint: regional.tokenEndpoint });
 }
