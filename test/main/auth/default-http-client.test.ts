@@ -1,0 +1,175 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDefaultHttpClient, type ClosableHttpClient } from '../../../main/auth/default-http-client';
+import { InvalidArgumentError, TransportError } from '../../../main/auth/errors';
+import { createTestCa } from '../../support/test-certs';
+
+interface Echo {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+let server: HttpsServer;
+let origin: string;
+let proxy: HttpServer;
+let proxyUrl: string;
+const connectTargets: string[] = [];
+let dir: string;
+let caPath: string;
+const clients: ClosableHttpClient[] = [];
+
+function client(options: Parameters<typeof createDefaultHttpClient>[0]): ClosableHttpClient {
+  const created = createDefaultHttpClient(options);
+  clients.push(created);
+  return created;
+}
+
+async function listen(s: HttpServer | HttpsServer): Promise<number> {
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  return (s.address() as AddressInfo).port;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<TransportError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(TransportError);
+    return error as TransportError;
+  }
+  throw new Error('expected a TransportError');
+}
+
+beforeAll(async () => {
+  const ca = await createTestCa();
+  const leaf = await ca.issue(['127.0.0.1', 'localhost']);
+  dir = mkdtempSync(join(tmpdir(), 'tessera-http-'));
+  caPath = join(dir, 'ca.pem');
+  writeFileSync(caPath, ca.caCertPem);
+
+  server = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      const respond = (): void => {
+        const echo: Echo = { method: req.method ?? '', url: req.url ?? '', headers: req.headers as Record<string, string>, body };
+        res.writeHead(200, { 'Content-Type': 'application/json', 'X-Mixed-Case': 'Yes' });
+        res.end(JSON.stringify(echo));
+      };
+      if (req.url?.startsWith('/slow')) setTimeout(respond, 1000);
+      else respond();
+    });
+  });
+  origin = `https://127.0.0.1:${await listen(server)}`;
+
+  // A minimal HTTP CONNECT proxy: records the target and splices the sockets.
+  proxy = createHttpServer((_req, res) => res.writeHead(405).end());
+  proxy.on('connect', (req, socket, head) => {
+    connectTargets.push(req.url ?? '');
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host ?? '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  proxyUrl = `http://127.0.0.1:${await listen(proxy)}`;
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  server.closeAllConnections();
+  proxy.closeAllConnections();
+  await Promise.all([server, proxy].map((s) => new Promise((resolve) => s.close(resolve))));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('createDefaultHttpClient', () => {
+  it('trusts the CA bundle named by verify, and lower-cases response header names', async () => {
+    const response = await client({ verify: caPath }).get(`${origin}/hello`);
+    expect(response.status).toBe(200);
+    expect(response.headers['x-mixed-case']).toBe('Yes');
+    expect((JSON.parse(response.text) as Echo).url).toBe('/hello');
+  });
+
+  it('rejects an unknown CA by default with a typed network error', async () => {
+    const error = await rejection(client({}).get(`${origin}/hello`));
+    expect(error.code).toBe('network_error');
+    expect(error.cause).toBeDefined();
+    expect(error.message).toContain('127.0.0.1');
+    expect(error.message).toMatch(/certificate/);
+  });
+
+  it('accepts any certificate with verify=false', async () => {
+    expect((await client({ verify: false }).get(`${origin}/hello`)).status).toBe(200);
+  });
+
+  it('appends params to the URL and form-encodes data', async () => {
+    const response = await client({ verify: caPath }).post(`${origin}/token?x=1`, {
+      params: { 'api-version': '1.0', q: 'a b&c' },
+      data: { grant_type: 'refresh_token', scope: 'openid profile', odd: 'a&b=c' },
+      headers: { 'X-Test': 'yes' },
+    });
+    const echo = JSON.parse(response.text) as Echo;
+    expect(echo.method).toBe('POST');
+    expect(new URL(echo.url, origin).searchParams.get('q')).toBe('a b&c');
+    expect(new URL(echo.url, origin).searchParams.get('x')).toBe('1');
+    expect(new URL(echo.url, origin).searchParams.get('api-version')).toBe('1.0');
+    expect(echo.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(echo.headers['x-test']).toBe('yes');
+    expect(echo.body).toBe('grant_type=refresh_token&scope=openid+profile&odd=a%26b%3Dc');
+    expect(Object.fromEntries(new URLSearchParams(echo.body))).toEqual({
+      grant_type: 'refresh_token',
+      scope: 'openid profile',
+      odd: 'a&b=c',
+    });
+  });
+
+  it('gives code timeout when the server is slower than the timeout', async () => {
+    const started = Date.now();
+    const error = await rejection(client({ verify: caPath, timeout: 100 }).get(`${origin}/slow`));
+    expect(error.code).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('gives network_error with a cause when nothing listens', async () => {
+    const closed = createHttpServer();
+    const port = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await rejection(client({ verify: caPath }).post(`https://127.0.0.1:${port}/token`, { data: { password: 'pw-secret' } }));
+    expect(error.code).toBe('network_error');
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(error.message).not.toContain('pw-secret');
+    expect(error.cause).toBeDefined();
+  });
+
+  it('sends https requests through proxies.https (CONNECT), and not through proxies.http', async () => {
+    connectTargets.length = 0;
+    const viaProxy = await client({ verify: caPath, proxies: { https: proxyUrl } }).get(`${origin}/proxied`);
+    expect(viaProxy.status).toBe(200);
+    expect(connectTargets).toEqual([new URL(origin).host]);
+
+    connectTargets.length = 0;
+    const direct = await client({ verify: caPath, proxies: { http: proxyUrl } }).get(`${origin}/direct`);
+    expect(direct.status).toBe(200);
+    expect(connectTargets).toEqual([]);
+  });
+
+  it('checks the CA through the proxy tunnel too', async () => {
+    const error = await rejection(client({ proxies: { https: proxyUrl } }).get(`${origin}/proxied`));
+    expect(error.code).toBe('network_error');
+  });
+
+  it('refuses an unreadable CA bundle path', () => {
+    expect(() => createDefaultHttpClient({ verify: join(dir, 'missing.pem') })).toThrow(InvalidArgumentError);
+  });
+});
