@@ -1,0 +1,172 @@
+import { createServer, request, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import type { Browser, Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InteractionError } from '../../../main/auth/errors';
+import { LoopbackBroker } from '../../../main/brokers/loopback-broker';
+import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext } from '../../support/browser';
+
+function portOf(redirectUri: string): number {
+  return Number(new URL(redirectUri).port);
+}
+
+/** Resolves true when nothing accepts connections on the port any more. */
+function isClosed(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** A plain GET without following redirects; `host` overrides the Host header. */
+function get(url: string, host?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: host ? { host } : {}, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<InteractionError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof InteractionError) return error;
+    throw error;
+  }
+  throw new Error('expected an InteractionError');
+}
+
+describe('LoopbackBroker without a browser', () => {
+  it('binds 127.0.0.1 on an ephemeral port with the configured path', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => {}, path: '/callback' });
+    const { redirectUri } = await broker.prepare();
+    expect(redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    await broker.dispose();
+    expect(await isClosed(portOf(redirectUri))).toBe(true);
+  });
+
+  it('times out with interaction_timeout and closes the port', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => {} });
+    const { redirectUri } = await broker.prepare();
+    const error = await rejection(broker.open('https://idp.invalid/authorize', redirectUri, { timeoutMs: 100 }));
+    expect(error.code).toBe('interaction_timeout');
+    expect(await isClosed(portOf(redirectUri))).toBe(true);
+  });
+
+  it('abort rejects with user_cancelled and closes the port', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => {} });
+    const { redirectUri } = await broker.prepare();
+    const controller = new AbortController();
+    const flow = broker.open('https://idp.invalid/authorize', redirectUri, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    expect((await rejection(flow)).code).toBe('user_cancelled');
+    expect(await isClosed(portOf(redirectUri))).toBe(true);
+  });
+
+  it('a failing openExternal is a broker_error', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => Promise.reject(new Error('no browser')) });
+    const { redirectUri } = await broker.prepare();
+    expect((await rejection(broker.open('https://idp.invalid/a', redirectUri))).code).toBe('broker_error');
+  });
+
+  it('open without prepare is a broker_error', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => {} });
+    expect((await rejection(broker.open('https://idp.invalid/a', 'http://127.0.0.1:1/'))).code).toBe('broker_error');
+  });
+
+  it('ignores favicon, other paths, bare hits and foreign Host headers, then takes the code', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => {}, path: '/cb', closeGraceMs: 100 });
+    const { redirectUri } = await broker.prepare();
+    const origin = new URL(redirectUri).origin;
+    const flow = broker.open('https://idp.invalid/authorize', redirectUri);
+    expect((await get(`${origin}/favicon.ico`)).status).toBe(404);
+    expect((await get(`${origin}/other?code=stolen`)).status).toBe(404);
+    expect((await get(`${origin}/cb`)).status).toBe(404);
+    expect((await get(`${origin}//attacker.example/cb?code=evil`)).status).toBe(404);
+    // DNS rebinding: a web page reaching 127.0.0.1 under its own name.
+    expect((await get(`${redirectUri}?code=evil&state=s`, 'attacker.example')).status).toBe(400);
+    const answer = await get(`${redirectUri}?code=abc&state=s1`);
+    expect(answer.status).toBe(302);
+    expect(answer.headers.location).toBe('/cb');
+    expect(await flow).toBe(`${redirectUri}?code=abc&state=s1`);
+    expect(await isClosed(portOf(redirectUri))).toBe(true);
+  });
+});
+
+const hasChromium = findChromium() !== undefined;
+if (!hasChromium) console.log(`Skipping the LoopbackBroker browser tests. ${CHROMIUM_MISSING}`);
+
+describe.skipIf(!hasChromium)('LoopbackBroker with Chromium', () => {
+  let browser: Browser;
+  let idp: Server;
+  let idpOrigin: string;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    // A stand-in authorization endpoint: redirects to redirect_uri with whatever `answer` says.
+    idp = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const target = new URL(url.searchParams.get('redirect_uri') ?? '');
+      for (const [key, value] of new URLSearchParams(url.searchParams.get('answer') ?? '')) target.searchParams.set(key, value);
+      res.writeHead(302, { Location: target.toString() });
+      res.end();
+    });
+    await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
+    idpOrigin = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => idp?.close(resolve));
+  });
+
+  function authorizeUrl(redirectUri: string, answer: Record<string, string>): string {
+    const url = new URL('/authorize', idpOrigin);
+    url.searchParams.set('redirect_uri', redirectUri);
+    url.searchParams.set('answer', new URLSearchParams(answer).toString());
+    return url.toString();
+  }
+
+  it('resolves with the full redirect URL and leaves no code in the address bar', async () => {
+    const page = await (await newLoopbackContext(browser)).newPage();
+    let navigation: Promise<unknown> = Promise.resolve();
+    const broker = new LoopbackBroker({ openExternal: (url) => void (navigation = page.goto(url)) });
+    const { redirectUri } = await broker.prepare();
+    const result = await broker.open(authorizeUrl(redirectUri, { code: 'x', state: 'y' }), redirectUri);
+    await navigation;
+    expect(result).toBe(`${redirectUri}?code=x&state=y`);
+    expect(page.url()).toBe(redirectUri);
+    expect(await page.textContent('body')).toContain('You can close this tab');
+    expect(await page.content()).not.toContain('code=x');
+    expect(await isClosed(portOf(redirectUri))).toBe(true);
+    await page.context().close();
+  });
+
+  it('an error response gets an escaped page with a strict CSP and resolves with the URL', async () => {
+    const page = await (await newLoopbackContext(browser)).newPage();
+    let navigation: Promise<Response | null> = Promise.resolve(null);
+    const broker = new LoopbackBroker({ openExternal: (url) => void (navigation = page.goto(url)) });
+    const { redirectUri } = await broker.prepare();
+    const description = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>';
+    const result = await broker.open(authorizeUrl(redirectUri, { error: 'access_denied', error_description: description, state: 'y' }), redirectUri);
+    expect(new URL(result).searchParams.get('error')).toBe('access_denied');
+    expect(new URL(result).searchParams.get('error_description')).toBe(description);
+    const headers = (await navigation)?.headers() ?? {};
+    expect(headers['content-security-policy']).toContain("default-src 'none'");
+    expect(await page.locator('script, img').count()).toBe(0);
+    expect(await page.textContent('body')).toContain('<script>document.title="pwned"</script>');
+    expect(await page.title()).not.toBe('pwned');
+    expect(await isClosed(portOf(redirectUri))).toBe(true);
+    await page.context().close();
+  });
+});
