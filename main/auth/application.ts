@@ -461,7 +461,7 @@ export class ClientApplication {
     const authority = await this.authority();
     let found = this.accountsIn(authority.instance);
     if (found.length === 0) {
-      for (const alias of await authority.getAliases()) {
+      for (const alias of await aliasesOf(authority)) {
         found = this.accountsIn(alias);
         if (found.length > 0) break;
       }
@@ -545,7 +545,7 @@ export class ClientApplication {
     let final = result;
     // Aliases cost a request, so only look when this account has RTs somewhere else.
     if (this.tokenCache.search('RefreshToken', { query: { home_account_id: account.home_account_id } }).some((rt) => rt.environment !== authority.instance)) {
-      for (const alias of await authority.getAliases()) {
+      for (const alias of await aliasesOf(authority)) {
         if (alias === authority.instance) continue;
         if (this.tokenCache.search('RefreshToken', { query: { environment: alias, home_account_id: account.home_account_id } }).length === 0) continue;
         result = await this.silentAttempt(scopes, account, await authority.withInstance(alias), options, correlationId);
@@ -782,6 +782,20 @@ export class ClientApplication {
       // A malformed client_info only loses the routing hint.
     }
     return {};
+  }
+}
+
+/**
+ * An authority's alias hosts, or none when the lookup fails.
+ *
+ * Aliases only widen a cache search; a failed instance-metadata request must not turn a
+ * "no account" answer into an error.
+ */
+async function aliasesOf(authority: Authority): Promise<string[]> {
+  try {
+    return await authority.getAliases();
+  } catch {
+    return [];
   }
 }
 

@@ -1,0 +1,332 @@
+/**
+ * Provider profiles: the presets offered when adding one, field validation, discovery checks, and
+ * the (non-secret) list kept in the settings store.
+ *
+ * No first-party Microsoft client id is baked in: the user registers an app and supplies its id.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  PresetId,
+  ProfileDraft,
+  ProfileId,
+  ProfileValidation,
+  ProviderKind,
+  ProviderPreset,
+  ProviderProfile,
+  SignInMethod,
+} from '../../preload/contract';
+import type { KeyValueStore } from '../persistence/settings-store';
+import { AppError, toAppError } from './errors';
+
+/** The settings-store key of the user's profiles. */
+export const PROFILES_KEY = 'profiles';
+
+/** The redirect URI Entra registers for embedded (native) sign-in windows. */
+export const ENTRA_NATIVE_REDIRECT_URI = 'https://login.microsoftonline.com/common/oauth2/nativeclient';
+
+/** The id of the built-in demo profile (a source checkout's local test provider). */
+export const DEMO_PROFILE_ID = 'demo';
+
+const RESERVED_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'offline_access']);
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PRESET_IDS: readonly PresetId[] = ['entra', 'google', 'okta', 'auth0', 'keycloak', 'demo', 'custom-oidc'];
+
+/** The presets of the "add profile" form, without the demo (see {@link listPresets}). */
+export const PRESETS: readonly ProviderPreset[] = Object.freeze<ProviderPreset[]>([
+  {
+    id: 'entra',
+    label: 'Microsoft Entra ID',
+    kind: 'entra',
+    authorityTemplate: 'https://login.microsoftonline.com/{tenant}',
+    defaultScopes: ['User.Read'],
+    signInMethod: 'embedded',
+    note:
+      'Register your own app as a public client ("Mobile and desktop applications") with the redirect URIs ' +
+      `${ENTRA_NATIVE_REDIRECT_URI} (embedded window) and http://localhost (system browser). ` +
+      'Use your tenant id or domain, or "organizations"/"common" for several tenants.',
+  },
+  {
+    id: 'google',
+    label: 'Google',
+    kind: 'oidc',
+    authorityTemplate: 'https://accounts.google.com',
+    defaultScopes: ['email'],
+    signInMethod: 'system-browser',
+    // Google returns a refresh token only with access_type=offline, and again only with consent.
+    extraAuthorizeParameters: { access_type: 'offline', prompt: 'consent' },
+    note: 'Google blocks embedded sign-in windows: accounts sign in through the system browser. Use a "Desktop app" OAuth client.',
+  },
+  {
+    id: 'okta',
+    label: 'Okta',
+    kind: 'oidc',
+    authorityTemplate: 'https://{yourOktaDomain}/oauth2/default',
+    defaultScopes: ['email'],
+    signInMethod: 'system-browser',
+    note: 'Create a "Native Application" with PKCE and the sign-in redirect URI http://127.0.0.1 (any port).',
+  },
+  {
+    id: 'auth0',
+    label: 'Auth0',
+    kind: 'oidc',
+    authorityTemplate: 'https://{yourTenant}.auth0.com/',
+    defaultScopes: ['email'],
+    signInMethod: 'system-browser',
+    extraAuthorizeParameters: { audience: '{yourApiIdentifier}' },
+    note: 'Set "audience" to your API identifier, or Auth0 issues an opaque token for its userinfo endpoint only.',
+  },
+  {
+    id: 'keycloak',
+    label: 'Keycloak',
+    kind: 'oidc',
+    authorityTemplate: 'https://{host}/realms/{realm}',
+    defaultScopes: ['email'],
+    signInMethod: 'system-browser',
+    note: 'Use a public client with "Standard flow" and the valid redirect URI http://127.0.0.1/*.',
+  },
+  {
+    id: 'custom-oidc',
+    label: 'Other OpenID Connect provider',
+    kind: 'oidc',
+    authorityTemplate: 'https://{issuer}',
+    defaultScopes: [],
+    signInMethod: 'system-browser',
+    note: 'Enter the issuer URL; its /.well-known/openid-configuration must be reachable.',
+  },
+]);
+
+/** The presets to offer: the built-ins, plus the demo provider when it is available. */
+export function listPresets(demoProfile: ProviderProfile | undefined): readonly ProviderPreset[] {
+  if (!demoProfile) return PRESETS;
+  const { id: _id, builtIn: _builtIn, preset: _preset, ...ready } = demoProfile;
+  const demo: ProviderPreset = {
+    id: 'demo',
+    label: 'Local demo provider',
+    kind: demoProfile.kind,
+    authorityTemplate: demoProfile.authority,
+    defaultScopes: demoProfile.defaultScopes,
+    signInMethod: demoProfile.signInMethod,
+    note: 'A test identity provider on this machine (source checkouts only). Users: alice@contoso.com / alice-password.',
+    ready,
+  };
+  return [...PRESETS, demo];
+}
+
+/** Scopes that the auth core adds itself are dropped; the rest are kept, trimmed, in order. */
+export function normaliseScopes(scopes: readonly string[]): string[] {
+  return [...new Set(scopes.map((s) => s.trim()).filter((s) => s !== '' && !RESERVED_SCOPES.has(s)))];
+}
+
+/**
+ * Field-level checks that need no network: https authority, client id shape, scope syntax,
+ * redirect URI.
+ *
+ * `draft` is unknown input from the renderer; anything missing or mistyped is a field error.
+ */
+export function checkProfileFields(draft: unknown): ProfileValidation['fieldErrors'] {
+  const d = (typeof draft === 'object' && draft !== null ? draft : {}) as Record<string, unknown>;
+  const errors: { -readonly [K in keyof ProfileValidation['fieldErrors']]: string } = {};
+  const kind = d['kind'];
+
+  const name = d['name'];
+  if (typeof name !== 'string' || name.trim() === '') errors.name = 'Give the profile a name.';
+  else if (name.length > 80) errors.name = 'Keep the name under 80 characters.';
+
+  const clientId = d['clientId'];
+  if (typeof clientId !== 'string' || clientId.trim() === '') errors.clientId = 'Enter the client (application) id of your app registration.';
+  else if (kind === 'entra' && !GUID.test(clientId.trim())) {
+    errors.clientId = 'An Entra client id is a GUID like 00000000-0000-0000-0000-000000000000 (Application (client) ID in the portal).';
+  } else if (!/^[\x21-\x7E]{1,256}$/.test(clientId.trim())) {
+    errors.clientId = 'A client id has no spaces and at most 256 printable characters.';
+  }
+
+  const authorityError = checkAuthority(d['authority'], kind);
+  if (authorityError) errors.authority = authorityError;
+
+  const scopes = d['defaultScopes'];
+  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
+    errors.defaultScopes = 'Scopes must be a list of strings.';
+  } else {
+    const bad = scopes.map((s: string) => s.trim()).filter((s) => s !== '' && !SCOPE_TOKEN.test(s));
+    const reserved = scopes.filter((s: string) => RESERVED_SCOPES.has(s.trim()));
+    if (bad.length > 0) errors.defaultScopes = `Not a valid scope: "${bad[0]?.slice(0, 80)}". Scopes have no spaces, quotes or backslashes.`;
+    else if (reserved.length > 0) errors.defaultScopes = `Remove ${reserved.join(', ')}: openid, profile and offline_access are always added.`;
+  }
+
+  // Google profiles always use the system browser (see toProfile), whatever the draft says.
+  const method = d['preset'] === 'google' ? 'system-browser' : d['signInMethod'];
+  const redirectError = checkRedirectUri(d['redirectUri'], kind, method);
+  if (redirectError) errors.redirectUri = redirectError;
+  return errors;
+}
+
+function checkAuthority(value: unknown, kind: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') {
+    return kind === 'entra' ? 'Enter the authority, e.g. https://login.microsoftonline.com/<tenant>.' : 'Enter the issuer URL.';
+  }
+  if (/[{}]/.test(value)) return 'Replace the {placeholders} in the URL with your values.';
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return 'This is not a valid URL.';
+  }
+  if (url.protocol !== 'https:') return 'The authority must use https.';
+  if (url.username || url.password || url.search || url.hash) return 'The URL must not contain a user name, query or fragment.';
+  if (kind === 'entra') {
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    if (segments.length !== 1) {
+      return 'An Entra authority is https://<host>/<tenant>, where tenant is a tenant id, a domain, "organizations" or "common".';
+    }
+  }
+  return undefined;
+}
+
+function checkRedirectUri(value: unknown, kind: unknown, method: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') {
+    // Entra's native-client URI is the default for embedded windows; others must say theirs.
+    if (method === 'embedded' && kind !== 'entra') return 'The embedded window needs the redirect URI registered for your app.';
+    return undefined;
+  }
+  if (typeof value !== 'string') return 'The redirect URI must be text.';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'The redirect URI is not a valid absolute URL.';
+  }
+  if (url.hash) return 'A redirect URI must not contain a fragment.';
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return undefined;
+  // RFC 8252 §7.1: private-use schemes are reverse domain names, e.g. com.example.app:/callback.
+  if (!/^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/i.test(url.protocol)) {
+    return 'Use https, http://127.0.0.1 or a private-use scheme such as com.example.app:/callback.';
+  }
+  return undefined;
+}
+
+/** Discovers a profile's authority; resolves with the issuer or rejects with the auth core's error. */
+export type DiscoverAuthority = (profile: ProviderProfile) => Promise<{ readonly issuer: string }>;
+
+/**
+ * Checks the fields, then that discovery works, through the auth core's authority discovery.
+ *
+ * A discovery failure is reported on the `authority` field with the auth core's explanation.
+ */
+export async function validateProfile(draft: unknown, discover: DiscoverAuthority): Promise<ProfileValidation> {
+  const fieldErrors = checkProfileFields(draft);
+  if (fieldErrors.authority || fieldErrors.clientId) return { valid: false, fieldErrors };
+  const profile = toProfile(draft as ProfileDraft, 'validation');
+  try {
+    const { issuer } = await discover(profile);
+    return { valid: Object.keys(fieldErrors).length === 0, fieldErrors, issuer };
+  } catch (error) {
+    return { valid: false, fieldErrors: { ...fieldErrors, authority: toAppError(error).message } };
+  }
+}
+
+/** A draft as a profile with `id`, normalised (trimmed fields, reserved scopes dropped, Google's rules). */
+export function toProfile(draft: ProfileDraft, id: ProfileId): ProviderProfile {
+  const preset: PresetId = PRESET_IDS.includes(draft.preset) ? draft.preset : 'custom-oidc';
+  const kind: ProviderKind = draft.kind === 'entra' ? 'entra' : 'oidc';
+  // Google refuses embedded user agents (disallowed_useragent), so its profiles never use one.
+  const signInMethod: SignInMethod = preset === 'google' ? 'system-browser' : draft.signInMethod === 'system-browser' ? 'system-browser' : 'embedded';
+  const redirectUri = draft.redirectUri?.trim() || (kind === 'entra' ? ENTRA_NATIVE_REDIRECT_URI : undefined);
+  const extra = draft.extraAuthorizeParameters ? sanitiseParameters(draft.extraAuthorizeParameters) : undefined;
+  return Object.freeze({
+    id,
+    name: draft.name.trim(),
+    kind,
+    preset,
+    clientId: draft.clientId.trim(),
+    authority: draft.authority.trim(),
+    defaultScopes: Object.freeze(normaliseScopes(draft.defaultScopes)),
+    signInMethod,
+    ...(redirectUri ? { redirectUri } : {}),
+    ...(extra && Object.keys(extra).length > 0 ? { extraAuthorizeParameters: Object.freeze(extra) } : {}),
+  });
+}
+
+function sanitiseParameters(params: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(key) && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * The user's profiles in the settings store, plus the built-in demo profile when present.
+ */
+export class ProfileRegistry {
+  readonly #store: KeyValueStore;
+  readonly #demo: ProviderProfile | undefined;
+  #profiles: ProviderProfile[];
+
+  constructor(store: KeyValueStore, demo: ProviderProfile | undefined) {
+    this.#store = store;
+    this.#demo = demo ? Object.freeze({ ...demo, id: DEMO_PROFILE_ID, preset: 'demo', builtIn: true }) : undefined;
+    const raw = store.get(PROFILES_KEY);
+    this.#profiles = Array.isArray(raw) ? raw.filter(isStoredProfile).map((p) => toProfile(p, p.id)) : [];
+  }
+
+  /** Every profile: the demo first (when available), then the user's. */
+  list(): readonly ProviderProfile[] {
+    return this.#demo ? [this.#demo, ...this.#profiles] : [...this.#profiles];
+  }
+
+  /** The profile, or `undefined`. */
+  find(id: ProfileId): ProviderProfile | undefined {
+    return this.list().find((p) => p.id === id);
+  }
+
+  /** The profile; throws `not_found`. */
+  get(id: ProfileId): ProviderProfile {
+    const profile = this.find(id);
+    if (!profile) throw new AppError('not_found', 'This provider profile no longer exists.');
+    return profile;
+  }
+
+  /** Creates or replaces a profile after field validation; throws `invalid_profile` with the first problem. */
+  save(draft: unknown): ProviderProfile {
+    const errors = checkProfileFields(draft);
+    const first = Object.entries(errors)[0];
+    if (first) throw new AppError('invalid_profile', `${first[0]}: ${first[1]}`);
+    const d = draft as ProfileDraft;
+    if (d.id === DEMO_PROFILE_ID || d.preset === 'demo') throw new AppError('builtin_profile', 'The demo profile is built in and cannot be changed.');
+    const id = typeof d.id === 'string' && d.id !== '' ? d.id : `p-${randomUUID()}`;
+    if (typeof d.id === 'string' && d.id !== '' && !this.#profiles.some((p) => p.id === d.id)) {
+      throw new AppError('not_found', 'This provider profile no longer exists.');
+    }
+    const profile = toProfile(d, id);
+    const next = this.#profiles.some((p) => p.id === id) ? this.#profiles.map((p) => (p.id === id ? profile : p)) : [...this.#profiles, profile];
+    this.#write(next);
+    return profile;
+  }
+
+  /** Deletes a user profile; the demo cannot be deleted. */
+  delete(id: ProfileId): void {
+    if (this.#demo && id === this.#demo.id) throw new AppError('builtin_profile', 'The demo profile is built in and cannot be deleted.');
+    if (!this.#profiles.some((p) => p.id === id)) throw new AppError('not_found', 'This provider profile no longer exists.');
+    this.#write(this.#profiles.filter((p) => p.id !== id));
+  }
+
+  #write(next: ProviderProfile[]): void {
+    this.#store.set(PROFILES_KEY, next);
+    this.#profiles = next;
+  }
+}
+
+function isStoredProfile(value: unknown): value is ProviderProfile {
+  if (typeof value !== 'object' || value === null) return false;
+  const p = value as Record<string, unknown>;
+  return (
+    typeof p['id'] === 'string' &&
+    typeof p['name'] === 'string' &&
+    typeof p['clientId'] === 'string' &&
+    typeof p['authority'] === 'string' &&
+    Array.isArray(p['defaultScopes'])
+  );
+}

@@ -1,0 +1,267 @@
+/**
+ * The auth core end to end: every ClientApplication method against the real test provider
+ * (oidc-provider over https on loopback), with sign-ins through its real login page in Chromium.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import {
+  ConfidentialClientApplication,
+  PublicClientApplication,
+  SerializableTokenCache,
+  TransportError,
+} from '../../../main/auth';
+import type { Account, AuthorizationBroker, TokenSuccess } from '../../../main/auth';
+import { startTestIdp } from '../../support/idp';
+import type { TestIdp } from '../../support/idp';
+import { CHROMIUM_MISSING, completeAuthorization, completeDeviceCode, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
+
+const chromium = findChromium();
+if (!chromium) console.log(`[skip] ${CHROMIUM_MISSING}`);
+const withBrowser = chromium ? describe : describe.skip;
+
+const API_READ = 'api://tessera-demo/read';
+const PUBLIC = 'tessera-public';
+const CONFIDENTIAL = 'tessera-confidential';
+
+let idp: TestIdp;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  idp = await startTestIdp();
+  if (chromium) browser = await launchChromium({ serverCertPem: idp.serverCertPem });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await idp?.stop();
+});
+
+const alice = () => idp.users.find((u) => u.username.startsWith('alice'))!;
+const bob = () => idp.users.find((u) => u.username.startsWith('bob'))!;
+const confidentialSecret = () => idp.clients.find((c) => c.clientId === CONFIDENTIAL)!.clientSecret!;
+
+function entraApp(cache = new SerializableTokenCache()): PublicClientApplication {
+  return new PublicClientApplication(PUBLIC, {
+    authority: idp.entraAuthority('contoso'),
+    instanceDiscovery: idp.instanceDiscoveryUrl,
+    verify: idp.caPath,
+    tokenCache: cache,
+  });
+}
+
+function oidcApp(cache = new SerializableTokenCache()): PublicClientApplication {
+  return new PublicClientApplication(PUBLIC, { oidcAuthority: idp.oidcIssuer, verify: idp.caPath, tokenCache: cache });
+}
+
+/** A broker that signs `user` in through the provider's real login page in Chromium. */
+function chromiumBroker(user: { username: string; password: string }): AuthorizationBroker {
+  return {
+    open: (url, redirectUri) => completeAuthorization(browser!, url, user, redirectUri),
+  };
+}
+
+/** Make every cached access token expire now (the provider's TTL is an hour). */
+function expireAccessTokens(cache: SerializableTokenCache): void {
+  const data = JSON.parse(cache.serialize()) as Record<string, Record<string, Record<string, string>>>;
+  for (const at of Object.values(data['AccessToken'] ?? {})) at['expires_on'] = String(Math.floor(Date.now() / 1000) + 60);
+  cache.deserialize(JSON.stringify(data));
+}
+
+withBrowser('Entra-like authority', () => {
+  let cache: SerializableTokenCache;
+  let app: PublicClientApplication;
+  let account: Account;
+
+  it('signs in interactively through the real login page (broker)', async () => {
+    cache = new SerializableTokenCache();
+    app = entraApp(cache);
+    const result = (await app.acquireTokenInteractive([API_READ], {
+      broker: chromiumBroker(alice()),
+      redirectUri: 'http://localhost:53117',
+    })) as TokenSuccess;
+    expect(result.error).toBeUndefined();
+    expect(result.token_source).toBe('identity_provider');
+    expect(result.id_token_claims?.preferred_username).toBe(alice().username);
+    expect(result.id_token_claims?.tid).toBe(idp.tenantId('contoso'));
+    expect((await idp.introspect(result.access_token)).active).toBe(true);
+    const accounts = await app.getAccounts();
+    expect(accounts).toHaveLength(1);
+    account = accounts[0]!;
+    expect(account.home_account_id).toBe(`${alice().oid}.${idp.tenantId('contoso')}`);
+    expect(account.environment).toBe('localhost');
+  });
+
+  it('serves a cache hit with zero requests to the provider', async () => {
+    idp.resetRequestCount();
+    const hit = await app.acquireTokenSilent([API_READ], account);
+    expect(hit?.token_source).toBe('cache');
+    expect(idp.requestCount()).toBe(0);
+  });
+
+  it('refreshes an expiring token with exactly one request', async () => {
+    expireAccessTokens(cache);
+    idp.resetRequestCount();
+    const refreshed = await app.acquireTokenSilent([API_READ], account);
+    expect(refreshed?.token_source).toBe('identity_provider');
+    expect(idp.requestCount()).toBe(1);
+    expect(idp.requestCount('/oauth2/v2.0/token')).toBe(1);
+    expect((await idp.introspect(refreshed!.access_token)).active).toBe(true);
+  });
+
+  it('a fresh app with the same cache reads the account and hits the cache', async () => {
+    const again = entraApp(new SerializableTokenCache());
+    again.tokenCache instanceof SerializableTokenCache && (again.tokenCache as SerializableTokenCache).deserialize(cache.serialize());
+    const [same] = await again.getAccounts(alice().username.toUpperCase());
+    expect(same?.home_account_id).toBe(account.home_account_id);
+    const hit = await again.acquireTokenSilent([API_READ], same!);
+    expect(hit?.token_source).toBe('cache');
+  });
+
+  it('an HTML error page from the token endpoint is a typed error and changes nothing', async () => {
+    expireAccessTokens(cache);
+    const before = cache.serialize();
+    idp.failNext('/oauth2/v2.0/token', { status: 502, body: '<html><body>Bad gateway</body></html>', headers: { 'content-type': 'text/html' } });
+    await expect(app.acquireTokenSilentWithError([API_READ], account)).rejects.toBeInstanceOf(TransportError);
+    expect(cache.serialize()).toBe(before);
+    // MSAL throttling: the same refresh within the throttle window is answered without a request.
+    idp.resetRequestCount();
+    await expect(app.acquireTokenSilentWithError([API_READ], account)).rejects.toBeInstanceOf(TransportError);
+    expect(idp.requestCount()).toBe(0);
+    // A new app has its own throttle state and gets through.
+    app = entraApp(cache);
+    expect((await app.acquireTokenSilent([API_READ], account))?.token_source).toBe('identity_provider');
+  });
+
+  it('a revoked grant returns invalid_grant as a value and keeps the refresh token', async () => {
+    await idp.revokeGrantsFor(alice().username);
+    expireAccessTokens(cache);
+    const rtsBefore = Object.keys(JSON.parse(cache.serialize())['RefreshToken']);
+    const result = await app.acquireTokenSilentWithError([API_READ], account, { forceRefresh: true });
+    expect(result?.error).toBe('invalid_grant');
+    expect(String(result?.error_description)).toMatch(/^AADSTS/);
+    expect(JSON.stringify(result)).not.toMatch(/refresh_token/);
+    expect(await app.acquireTokenSilent([API_READ], account, { forceRefresh: true })).toBeNull();
+    expect(Object.keys(JSON.parse(cache.serialize())['RefreshToken'])).toEqual(rtsBefore);
+  });
+
+  it('removes the account and its tokens', async () => {
+    await app.removeAccount(account);
+    expect(await app.getAccounts()).toHaveLength(0);
+    expect(await app.acquireTokenSilentWithError([API_READ], account)).toBeNull();
+  });
+
+  it('signs in with openBrowser and the built-in loopback listener', async () => {
+    const local = entraApp();
+    const result = await local.acquireTokenInteractive([API_READ], {
+      openBrowser: async (url) => {
+        const context = await newLoopbackContext(browser!);
+        const page = await context.newPage();
+        await page.goto(url);
+        await signInThroughLoginPage(page, bob());
+        await page.waitForURL(/^http:\/\/localhost:\d+\//);
+        await context.close();
+      },
+      timeout: 60_000,
+    });
+    expect(result.error).toBeUndefined();
+    expect((await local.getAccounts())[0]?.username).toBe(bob().username);
+  });
+
+  it('completes the device code flow', async () => {
+    const local = entraApp();
+    const flow = await local.initiateDeviceFlow([API_READ]);
+    if ('error' in flow && flow.error) throw new Error(`device flow failed: ${String(flow.error)}`);
+    const device = flow as Exclude<typeof flow, { error: string }>;
+    expect(device.user_code).toBeTruthy();
+    const polled = local.acquireTokenByDeviceFlow(device as never);
+    await completeDeviceCode(browser!, String(device.verification_uri), String(device.user_code), alice());
+    const result = await polled;
+    expect(result.error).toBeUndefined();
+    expect((await local.getAccounts()).map((a) => a.username)).toEqual([alice().username]);
+  });
+});
+
+describe('Entra-like authority without a browser', () => {
+  it('password grant works, and a wrong password is an AADSTS error value', async () => {
+    const app = entraApp();
+    const ok = await app.acquireTokenByUsernamePassword(bob().username, bob().password, [API_READ]);
+    expect(ok.error).toBeUndefined();
+    expect((ok as TokenSuccess).id_token_claims?.preferred_username).toBe(bob().username);
+    const bad = await app.acquireTokenByUsernamePassword(bob().username, 'wrong', [API_READ]);
+    expect(bad.error).toBe('invalid_grant');
+    expect(String(bad.error_description)).toContain('AADSTS50126');
+  });
+
+  it('client credentials then a cache hit; on-behalf-of exchanges a user token', async () => {
+    const cca = new ConfidentialClientApplication(CONFIDENTIAL, {
+      clientCredential: confidentialSecret(),
+      authority: idp.entraAuthority('contoso'),
+      instanceDiscovery: idp.instanceDiscoveryUrl,
+      verify: idp.caPath,
+      azureRegion: false,
+    });
+    const first = (await cca.acquireTokenForClient(['api://tessera-demo/.default'])) as TokenSuccess;
+    expect(first.token_source).toBe('identity_provider');
+    expect((await idp.introspect(first.access_token)).active).toBe(true);
+    idp.resetRequestCount();
+    const second = await cca.acquireTokenForClient(['api://tessera-demo/.default']);
+    expect(second).toMatchObject({ token_source: 'cache', access_token: first.access_token });
+    expect(idp.requestCount()).toBe(0);
+
+    const user = (await entraApp().acquireTokenByUsernamePassword(bob().username, bob().password, [API_READ])) as TokenSuccess;
+    const obo = await cca.acquireTokenOnBehalfOf(user.access_token, [API_READ]);
+    expect(obo.error).toBeUndefined();
+  });
+
+  it('refuses an authority the instance discovery does not know', async () => {
+    const app = new PublicClientApplication(PUBLIC, {
+      authority: 'https://127.0.0.2.nip.invalid/contoso',
+      instanceDiscovery: idp.instanceDiscoveryUrl,
+      verify: idp.caPath,
+    });
+    await expect(app.getAccounts()).rejects.toMatchObject({ code: 'untrusted_authority' });
+  });
+
+  it('migrates a refresh token with acquireTokenByRefreshToken', async () => {
+    const source = await entraApp().acquireTokenByUsernamePassword(alice().username, alice().password, [API_READ]);
+    const cache = new SerializableTokenCache();
+    const app = entraApp(cache);
+    const migrated = await app.acquireTokenByRefreshToken(String(source.refresh_token), [API_READ]);
+    expect(migrated.error).toBeUndefined();
+    expect(Object.keys(JSON.parse(cache.serialize())['RefreshToken'])).toHaveLength(1);
+  });
+});
+
+withBrowser('generic OpenID Connect issuer', () => {
+  it('signs in, hits the cache, and refreshes', async () => {
+    const cache = new SerializableTokenCache();
+    const app = oidcApp(cache);
+    const flow = await app.initiateAuthCodeFlow([API_READ], { redirectUri: 'http://127.0.0.1:53118' });
+    const redirected = await completeAuthorization(browser!, flow.auth_uri, alice(), 'http://127.0.0.1:53118');
+    const params = Object.fromEntries(new URL(redirected).searchParams);
+    const result = (await app.acquireTokenByAuthCodeFlow(flow, params)) as TokenSuccess;
+    expect(result.error).toBeUndefined();
+    expect(result.id_token_claims?.iss).toBe(idp.oidcIssuer);
+    const [account] = await app.getAccounts();
+    expect(account?.home_account_id).toBe(result.id_token_claims?.sub);
+    idp.resetRequestCount();
+    expect((await app.acquireTokenSilent([API_READ], account!))?.token_source).toBe('cache');
+    expect(idp.requestCount()).toBe(0);
+    expireAccessTokens(cache);
+    const refreshed = await app.acquireTokenSilent([API_READ], account!);
+    expect(refreshed?.token_source).toBe('identity_provider');
+    expect(idp.requestCount()).toBe(1);
+  });
+
+  it('a replayed authorization response is refused by state, and a reused code by the provider', async () => {
+    const app = oidcApp();
+    const flow = await app.initiateAuthCodeFlow([API_READ], { redirectUri: 'http://127.0.0.1:53119' });
+    const redirected = await completeAuthorization(browser!, flow.auth_uri, bob(), 'http://127.0.0.1:53119');
+    const params = Object.fromEntries(new URL(redirected).searchParams);
+    const other = await app.initiateAuthCodeFlow([API_READ], { redirectUri: 'http://127.0.0.1:53119' });
+    await expect(app.acquireTokenByAuthCodeFlow(other, params)).rejects.toMatchObject({ code: 'state_mismatch' });
+    expect((await app.acquireTokenByAuthCodeFlow(flow, params)).error).toBeUndefined();
+    const replay = await app.acquireTokenByAuthCodeFlow(flow, params);
+    expect(replay.error).toBe('invalid_grant');
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { ProfileDraft } from '../../../preload/contract';
+import { checkProfileFields, ENTRA_NATIVE_REDIRECT_URI, toProfile } from '../../../main/services/profiles';
+
+const entra: ProfileDraft = {
+  name: 'Work',
+  kind: 'entra',
+  preset: 'entra',
+  clientId: '3f2b6a1e-8c4d-4e7f-9a0b-1c2d3e4f5a6b',
+  authority: 'https://login.microsoftonline.com/organizations',
+  defaultScopes: ['User.Read'],
+  signInMethod: 'embedded',
+};
+
+describe('checkProfileFields', () => {
+  it('accepts a well-formed Entra profile and defaults its embedded redirect URI', () => {
+    expect(checkProfileFields(entra)).toEqual({});
+    expect(toProfile(entra, 'p1').redirectUri).toBe(ENTRA_NATIVE_REDIRECT_URI);
+  });
+
+  it('names each bad field', () => {
+    const errors = checkProfileFields({
+      ...entra,
+      name: ' ',
+      clientId: 'abc',
+      authority: 'https://login.microsoftonline.com/{tenant}',
+      defaultScopes: ['User.Read', 'bad"scope'],
+      redirectUri: 'javascript:alert(1)',
+    });
+    expect(Object.keys(errors).sort()).toEqual(['authority', 'clientId', 'defaultScopes', 'name', 'redirectUri']);
+    expect(errors.authority).toMatch(/placeholders/);
+  });
+
+  it('checks OIDC issuers, redirect URIs and unknown input', () => {
+    const oidc: ProfileDraft = { ...entra, kind: 'oidc', preset: 'okta', clientId: '0oa1b2c3', authority: 'https://example.okta.com/oauth2/default', signInMethod: 'system-browser' };
+    expect(checkProfileFields(oidc)).toEqual({});
+    expect(checkProfileFields({ ...oidc, authority: 'https://example.okta.com/?x=1' }).authority).toMatch(/query/);
+    expect(checkProfileFields({ ...oidc, signInMethod: 'embedded' }).redirectUri).toMatch(/redirect URI/);
+    expect(checkProfileFields({ ...oidc, signInMethod: 'embedded', redirectUri: 'com.example.app:/callback' })).toEqual({});
+    expect(Object.keys(checkProfileFields(null)).sort()).toEqual(['authority', 'clientId', 'defaultScopes', 'name']);
+  });
+
+  it('normalises drafts: trims, drops reserved scopes, forces the system browser for Google', () => {
+    const profile = toProfile({ ...entra, kind: 'oidc', preset: 'google', name: ' G ', defaultScopes: ['email', 'openid', ' email '] }, 'g');
+    expect(profile).toMatchObject({ name: 'G', defaultScopes: ['email'], signInMethod: 'system-browser' });
+  });
+});
