@@ -109,8 +109,9 @@ withBrowser('Entra-like authority', () => {
   });
 
   it('a fresh app with the same cache reads the account and hits the cache', async () => {
-    const again = entraApp(new SerializableTokenCache());
-    again.tokenCache instanceof SerializableTokenCache && (again.tokenCache as SerializableTokenCache).deserialize(cache.serialize());
+    const copy = new SerializableTokenCache();
+    copy.deserialize(cache.serialize());
+    const again = entraApp(copy);
     const [same] = await again.getAccounts(alice().username.toUpperCase());
     expect(same?.home_account_id).toBe(account.home_account_id);
     const hit = await again.acquireTokenSilent([API_READ], same!);
