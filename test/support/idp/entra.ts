@@ -217,12 +217,13 @@ export function entraDiscoveryDocument(input: {
  * Answers `GET /common/discovery/instance` like Entra.
  *
  * Only authorize URLs on `localhost`/`127.0.0.1` of this server are known; others are an
- * `invalid_instance` error with status 400.
+ * `invalid_instance` error with status 400. A URL without a port is accepted too: MSAL Python
+ * builds it from the host name alone (its `instance` drops the port).
  */
 export function instanceDiscovery(origin: string, port: number, query: URLSearchParams): { status: number; body: Record<string, unknown> } {
   const endpoint = query.get('authorization_endpoint');
   const parsed = endpoint ? URL.parse(endpoint) : null;
-  const knownHost = parsed && parsed.protocol === 'https:' && ['localhost', '127.0.0.1'].includes(parsed.hostname) && parsed.port === String(port);
+  const knownHost = parsed && parsed.protocol === 'https:' && ['localhost', '127.0.0.1'].includes(parsed.hostname) && (parsed.port === String(port) || parsed.port === '');
   if (!parsed || !knownHost) {
     const error = toEntraError({ error: 'invalid_instance', error_description: 'The authority is not known.' }, origin);
     error.error_description = `AADSTS50049: Unknown or invalid instance. Trace ID: ${error.trace_id} Correlation ID: ${error.correlation_id} Timestamp: ${error.timestamp}`;

@@ -1,0 +1,183 @@
+/**
+ * The Electron main process: app lifecycle, and the wiring of the app core to its Electron
+ * adapters (cipher, store, clipboard, sign-in brokers), the `app://` protocol, the main window,
+ * the tray and IPC.
+ *
+ * Order matters: the privileged scheme, the sandbox switch and `--password-store` must be set
+ * before `ready`; `safeStorage` may be used only after it.
+ */
+import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { app, Notification, shell, type BrowserWindow, type Session } from 'electron';
+import { clearPartition, EmbeddedWindowBroker } from './brokers/embedded-window-broker';
+import { LoopbackBroker } from './brokers/loopback-broker';
+import { signInPartitionFor } from './brokers/signin-partition';
+import { ElectronClipboard } from './clipboard/electron-clipboard';
+import { createDispatcher } from './ipc/dispatch';
+import { toErrorInfo } from './ipc/error-info';
+import { forwardEvent, registerIpcHandlers } from './ipc/ipc-main-adapter';
+import { isDemoCertificate, readLaunchOptions } from './launch-options';
+import { ElectronStoreAdapter } from './persistence/electron-store-adapter';
+import { SafeStorageCipher } from './persistence/safe-storage-cipher';
+import { createAppCore, type AppCore } from './services/app-core';
+import { DEMO_PROFILE_ID } from './services/profiles';
+import { readSettings } from './services/settings';
+import { createTray, installTrayTestHooks, type TrayController } from './tray';
+import { registerAppProtocol, registerAppSchemePrivileged } from './windows/app-protocol';
+import { createMainWindow, revealWindow } from './windows/main-window';
+import { isTrustedAppUrl } from './windows/policy';
+import { installWebContentsGuard } from './windows/web-contents-guard';
+
+// dist/main/index.js → dist/preload, dist/renderer (also inside app.asar).
+const here = dirname(fileURLToPath(import.meta.url));
+const PRELOAD_PATH = join(here, '..', 'preload', 'index.cjs');
+const RENDERER_DIR = join(here, '..', 'renderer');
+
+const launch = readLaunchOptions(process.env, { isPackaged: app.isPackaged });
+if (launch.userDataDir) app.setPath('userData', launch.userDataDir);
+
+registerAppSchemePrivileged();
+// Every renderer sandboxed, whatever a window's options say.
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  // The first instance owns the stores and the tray; it shows its window (see 'second-instance').
+  app.quit();
+} else {
+  const settingsStore = new ElectronStoreAdapter();
+  applyPasswordStoreSwitch(readSettings(settingsStore).linuxPasswordStore);
+  main(settingsStore).catch((error: unknown) => {
+    console.error(`[tessera] start-up failed (${describeError(error)})`);
+    app.exit(1);
+  });
+}
+
+/** Chromium reads `--password-store` once, before `ready` (electron #39789: i3/sway get basic_text). */
+function applyPasswordStoreSwitch(store: string): void {
+  if (process.platform !== 'linux' || store === 'auto') return;
+  app.commandLine.appendSwitch('password-store', store);
+}
+
+async function main(settingsStore: ElectronStoreAdapter): Promise<void> {
+  let mainWindow: BrowserWindow | undefined;
+  // Filled in after `ready`; the quit handler is registered before, so it may find them empty.
+  const started: { core?: AppCore; tray?: TrayController } = {};
+  let quitting = false;
+  let disposed = false;
+  const cleanups: Array<() => void> = [];
+
+  const showWindow = (): void => {
+    if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createMainWindow({ preloadPath: PRELOAD_PATH, iconPath: windowIconPath(), isQuitting: () => quitting });
+    revealWindow(mainWindow);
+  };
+
+  app.on('second-instance', () => {
+    if (app.isReady()) showWindow();
+  });
+  // The app lives in the tray: closing the last window does not quit.
+  app.on('window-all-closed', () => undefined);
+  app.on('before-quit', (event) => {
+    quitting = true;
+    if (disposed) return;
+    // Dispose first (saves the cache, clears our clipboard contents), then quit for real.
+    event.preventDefault();
+    disposed = true;
+    void (async () => {
+      try {
+        for (const cleanup of cleanups.splice(0)) cleanup();
+        started.tray?.dispose();
+        await started.core?.dispose();
+      } catch (error) {
+        console.error(`[tessera] shutdown failed (${describeError(error)})`);
+      } finally {
+        app.quit();
+      }
+    })();
+  });
+
+  await app.whenReady();
+  installWebContentsGuard({ openExternal: (url) => void shell.openExternal(url) });
+  if (launch.demo?.caPath) trustDemoCertificates(launch.demo.caPath, launch.demo.profile.authority);
+
+  const cipher = await SafeStorageCipher.create();
+  const demoCaPath = launch.demo?.caPath;
+  const appCore = await createAppCore({
+    mode: 'electron',
+    version: app.getVersion(),
+    settingsStore,
+    cacheStorage: { cipher, backupDir: join(app.getPath('userData'), 'backups') },
+    clipboard: new ElectronClipboard(),
+    brokers: {
+      embedded: (context) => new EmbeddedWindowBroker({ partition: signInPartitionFor(context.accountKey), parent: mainWindow }),
+      systemBrowser: () => new LoopbackBroker({ openExternal: (url) => shell.openExternal(url) }),
+    },
+    clearSignInSession: (accountKey) => clearPartition(signInPartitionFor(accountKey)),
+    demoProfile: launch.demo?.profile,
+    verifyFor: demoCaPath ? (profile) => (profile.id === DEMO_PROFILE_ID ? demoCaPath : undefined) : undefined,
+    log: (line) => console.log(`[tessera] ${line}`),
+  });
+  started.core = appCore;
+
+  registerAppProtocol(RENDERER_DIR);
+  const dispatcher = createDispatcher(appCore, {
+    isTrustedSender: (url) => isTrustedAppUrl(url),
+    // Name only: the message of an unexpected error may quote a token.
+    onUnexpectedError: (method, error) => console.error(`[tessera] ${method} failed unexpectedly (${describeError(error)})`),
+  });
+  cleanups.push(registerIpcHandlers(dispatcher));
+  cleanups.push(appCore.subscribe((event) => forwardEvent(mainWindow, event)));
+
+  showWindow();
+  const tray = await createTray({
+    core: appCore,
+    iconPath: trayIconPath(),
+    actions: {
+      copyToken: async (accountId) => {
+        try {
+          await appCore.copyDefaultToken(accountId);
+        } catch (error) {
+          notify(toErrorInfo(error).message);
+        }
+      },
+      open: async () => showWindow(),
+      quit: async () => app.quit(),
+    },
+  });
+  started.tray = tray;
+  installTrayTestHooks(tray, launch.testHooks);
+  app.on('activate', showWindow);
+}
+
+/** Trusts the demo provider's CA for the demo host, in sign-in sessions, in a source checkout only. */
+function trustDemoCertificates(caPath: string, issuer: string): void {
+  const caPem = readFileSync(caPath, 'utf8');
+  const install = (ses: Session): void =>
+    ses.setCertificateVerifyProc((request, callback) => {
+      const trusted = isDemoCertificate({ hostname: request.hostname, issuerPem: request.certificate.issuerCert?.data }, { issuer, caPem });
+      // 0: accept; -3: use Chromium's own verification.
+      callback(trusted ? 0 : -3);
+    });
+  app.on('session-created', install);
+}
+
+function trayIconPath(): string {
+  return app.isPackaged ? join(process.resourcesPath, 'tray', 'tray.png') : join(here, '..', '..', 'build', 'tray', 'tray.png');
+}
+
+function windowIconPath(): string | undefined {
+  // Packaged apps get their icon from the desktop entry / executable.
+  return app.isPackaged ? undefined : join(here, '..', '..', 'build', 'icons', '256x256.png');
+}
+
+function notify(body: string): void {
+  if (Notification.isSupported()) new Notification({ title: 'Tessera', body }).show();
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.name} ${code}` : error.name;
+  }
+  return typeof error;
+}
