@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SummaryReporter } from './test/support/summary-reporter';
 
 // Integration tests start a real identity provider and a real Chromium, so they get generous
 // time limits; speed is measured in `npm run bench`, never here.
@@ -8,6 +9,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    reporters: ['default'],
+    reporters: ['default', new SummaryReporter()],
   },
 });
