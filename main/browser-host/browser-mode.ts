@@ -1,0 +1,124 @@
+/**
+ * Browser mode, composed: the app core (same services as the desktop app) behind the HTTP host.
+ *
+ * Tokens stay in memory unless `persistTokens` is set, and then only encrypted with a key file
+ * (`KeyFileCipher`, mode 0600). Settings, profiles and account names (no secrets) live in a JSON
+ * file in `dataDir`. Sign-in always uses the system browser with a loopback redirect.
+ */
+import { join } from 'node:path';
+import type { ProviderProfile } from '../../preload/contract';
+import { LoopbackBroker } from '../brokers/loopback-broker';
+import type { ClipboardAdapter } from '../clipboard/clipboard';
+import { KeyFileCipher } from '../persistence/key-file-cipher';
+import { JsonFileStore } from '../persistence/settings-store';
+import { createAppCore, type AppCore, type AppCoreDeps } from '../services/app-core';
+import { MemoryOnlyCipher } from './memory-only-cipher';
+import { startBrowserHost, type BrowserHost, type BrowserHostOptions } from './server';
+import { CommandClipboard } from './system-clipboard';
+
+/** The local demo provider (a source checkout's test identity provider). */
+export interface DemoProvider {
+  /** The ready profile (id, preset and builtIn are set by the core). */
+  readonly profile: AppCoreDeps['demoProfile'] & object;
+  /** `https://localhost:<port>`: profiles whose authority starts here trust `caPath`. */
+  readonly origin: string;
+  /** The provider's CA certificate (PEM file). */
+  readonly caPath: string;
+  /** Entra instance discovery endpoint of the demo provider, for Entra-kind profiles on it. */
+  readonly instanceDiscoveryUrl?: string;
+}
+
+/** Options of {@link startBrowserMode}. */
+export interface BrowserModeOptions {
+  readonly version: string;
+  /** The built renderer. */
+  readonly staticDir: string;
+  /** Where settings (and, with `persistTokens`, the encrypted cache and its key) live. */
+  readonly dataDir: string;
+  readonly port?: number;
+  /** Keep tokens on disk, AES-GCM encrypted with a key file. Default: memory only. */
+  readonly persistTokens?: boolean;
+  /** Where copied tokens go. Default: the system clipboard through its commands. Tests pass a `RecordingClipboard`. */
+  readonly clipboard?: ClipboardAdapter;
+  /** Opens the sign-in page. */
+  readonly openExternal: (url: string) => Promise<void> | void;
+  readonly demo?: DemoProvider;
+  readonly signInTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+  /** Told about every refused request (see `BrowserHostOptions.onRefused`). */
+  readonly onRefused?: BrowserHostOptions['onRefused'];
+}
+
+/** Browser mode, running. */
+export interface BrowserMode {
+  readonly host: BrowserHost;
+  readonly core: AppCore;
+  /** Stops the host, then the core (which clears our clipboard contents). */
+  close(): Promise<void>;
+}
+
+function servedBy(profile: ProviderProfile, origin: string): boolean {
+  try {
+    return new URL(profile.authority).origin === new URL(origin).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds the core and starts the host on 127.0.0.1. */
+export async function startBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
+  const settingsStore = new JsonFileStore(join(options.dataDir, 'settings.json'));
+  const cipher = options.persistTokens ? new KeyFileCipher(join(options.dataDir, 'token-cache.key')) : new MemoryOnlyCipher();
+  const brokers: LoopbackBroker[] = [];
+  const demo = options.demo;
+  const core = await createAppCore({
+    mode: 'browser',
+    version: options.version,
+    settingsStore,
+    cacheStorage: {
+      cipher,
+      // The cache gets its own file so settings stay readable and diff-able.
+      store: options.persistTokens ? new JsonFileStore(join(options.dataDir, 'token-cache.json')) : settingsStore,
+      backupDir: join(options.dataDir, 'backups'),
+    },
+    clipboard: options.clipboard ?? new CommandClipboard(),
+    brokers: {
+      systemBrowser: () => {
+        const broker = new LoopbackBroker({ openExternal: options.openExternal });
+        brokers.push(broker);
+        return broker;
+      },
+    },
+    ...(demo
+      ? {
+          demoProfile: demo.profile,
+          verifyFor: (profile: ProviderProfile) => (servedBy(profile, demo.origin) ? demo.caPath : undefined),
+          instanceDiscoveryFor: (profile: ProviderProfile) => (servedBy(profile, demo.origin) ? demo.instanceDiscoveryUrl : undefined),
+        }
+      : {}),
+    ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  let host: BrowserHost;
+  try {
+    host = await startBrowserHost({
+      core,
+      staticDir: options.staticDir,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+      ...(options.log ? { onUnexpectedError: (method: string, error: unknown) => options.log?.(`${method} failed: ${error instanceof Error ? error.name : 'error'}`) } : {}),
+    });
+  } catch (error) {
+    await core.dispose();
+    throw error;
+  }
+  return {
+    host,
+    core,
+    async close() {
+      await host.close();
+      await core.dispose();
+      await Promise.all(brokers.map((broker) => broker.dispose()));
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * `npm run start:browser`: build the renderer if needed, start browser mode, print the one URL.
+ *
+ * From a source checkout it also starts the local demo provider (the test identity provider, on
+ * loopback) and offers it as the ready `demo` profile. The demo code is loaded by path at run
+ * time, so nothing of it is bundled into a packaged build.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startBrowserMode, type DemoProvider } from './browser-mode';
+import { buildRenderer, rendererBuildIsStale } from './build-renderer';
+import { createOpenExternal } from './open-external';
+
+/** Command-line options of browser mode. */
+export interface BrowserModeArgs {
+  readonly port?: number;
+  readonly dataDir?: string;
+  readonly persistTokens: boolean;
+  readonly demo: boolean;
+}
+
+/** Parses `--port N`, `--data-dir DIR`, `--persist-tokens`, `--no-demo`. */
+export function parseBrowserModeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BrowserModeArgs {
+  let port = env.TESSERA_PORT ? Number(env.TESSERA_PORT) : undefined;
+  let dataDir: string | undefined;
+  let persistTokens = false;
+  let demo = true;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const value = argv[i + 1];
+    if (arg === '--port' && value) {
+      port = Number(value);
+      i += 1;
+    } else if (arg === '--data-dir' && value) {
+      dataDir = value;
+      i += 1;
+    } else if (arg === '--persist-tokens') persistTokens = true;
+    else if (arg === '--no-demo') demo = false;
+  }
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error('--port must be a number between 0 and 65535.');
+  return { ...(port !== undefined ? { port } : {}), ...(dataDir ? { dataDir } : {}), persistTokens, demo };
+}
+
+/** The per-user folder of browser mode's settings. */
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Tessera', 'browser-mode');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Tessera', 'browser-mode');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'tessera', 'browser-mode');
+}
+
+/** The repository (or app) root: two levels above this file. */
+export function appRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+interface DemoIdp {
+  readonly origin: string;
+  readonly oidcIssuer: string;
+  readonly caPath: string;
+  readonly instanceDiscoveryUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startDemoProvider(root: string): Promise<{ demo: DemoProvider; stop: () => Promise<void> } | undefined> {
+  const entry = join(root, 'test', 'support', 'idp', 'index.ts');
+  if (!existsSync(entry)) return undefined;
+  const module = (await import(pathToFileURL(entry).href)) as { startTestIdp: () => Promise<DemoIdp>; PUBLIC_CLIENT_ID: string; DEMO_API_SCOPES: readonly string[] };
+  const idp = await module.startTestIdp();
+  return {
+    demo: {
+      profile: {
+        name: 'Local demo provider',
+        kind: 'oidc',
+        clientId: module.PUBLIC_CLIENT_ID,
+        authority: idp.oidcIssuer,
+        defaultScopes: [module.DEMO_API_SCOPES[0] ?? 'api://tessera-demo/read'],
+        signInMethod: 'system-browser',
+      },
+      origin: idp.origin,
+      caPath: idp.caPath,
+      instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
+    },
+    stop: () => idp.stop(),
+  };
+}
+
+/** Starts browser mode and serves until SIGINT/SIGTERM. */
+export async function runBrowserMode(argv: readonly string[], print: (line: string) => void = (line) => console.log(line)): Promise<void> {
+  const args = parseBrowserModeArgs(argv);
+  const root = appRoot();
+  if (rendererBuildIsStale(root)) await buildRenderer(root);
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  const demo = args.demo ? await startDemoProvider(root) : undefined;
+  const mode = await startBrowserMode({
+    version,
+    staticDir: join(root, 'dist', 'renderer'),
+    dataDir: args.dataDir ?? defaultDataDir(),
+    persistTokens: args.persistTokens,
+    openExternal: createOpenExternal(print),
+    ...(args.port !== undefined ? { port: args.port } : {}),
+    ...(demo ? { demo: demo.demo } : {}),
+  });
+  print(`Tessera is running in browser mode: open ${mode.host.url}`);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void mode
+      .close()
+      .then(() => demo?.stop())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,78 @@
+/**
+ * "Copy token" with other scopes, as a raw token or an `Authorization: Bearer …` header.
+ */
+import { useId, useState, type ReactNode } from 'react';
+import type { TokenFormat } from '../../preload/contract';
+import { Dialog } from '../common/dialog';
+import { parseScopes } from '../common/format';
+import { useAppStore } from '../store';
+
+/** Props of {@link CopyOptionsDialog}. */
+export interface CopyOptionsDialogProps {
+  readonly accountId: string;
+}
+
+/** The scope picker and format choice for one copy. */
+export function CopyOptionsDialog({ accountId }: CopyOptionsDialogProps): ReactNode {
+  const account = useAppStore((state) => state.accounts.find((candidate) => candidate.id === accountId));
+  const profile = useAppStore((state) => state.profiles.find((candidate) => candidate.id === account?.profileId));
+  const format = useAppStore((state) => state.copyFormat);
+  const setCopyFormat = useAppStore((state) => state.setCopyFormat);
+  const copyToken = useAppStore((state) => state.copyToken);
+  const closePanel = useAppStore((state) => state.closePanel);
+  const [scopes, setScopes] = useState(() => (profile?.defaultScopes ?? []).join(' '));
+  const [copying, setCopying] = useState(false);
+  const scopesId = useId();
+  const hintId = useId();
+
+  if (!account) return null;
+  const copy = async (): Promise<void> => {
+    setCopying(true);
+    const ok = await copyToken(account.id, { scopes: parseScopes(scopes), format });
+    setCopying(false);
+    if (ok) closePanel();
+  };
+  return (
+    <Dialog title={`Copy token for ${account.username}`} onClose={closePanel} testId="copy-options">
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void copy();
+        }}
+      >
+        <label htmlFor={scopesId}>Scopes</label>
+        <input id={scopesId} value={scopes} onChange={(event) => setScopes(event.target.value)} aria-describedby={hintId} spellCheck={false} />
+        <p id={hintId} className="hint">
+          Separated by spaces. Leave empty for the profile&apos;s default scopes{profile ? ` (${profile.defaultScopes.join(' ') || 'none'})` : ''}.
+        </p>
+        {profile && profile.defaultScopes.length > 1 ? (
+          <div className="chips" role="group" aria-label="Pick one default scope">
+            {profile.defaultScopes.map((scope) => (
+              <button type="button" key={scope} className="chip" onClick={() => setScopes(scope)}>
+                {scope}
+              </button>
+            ))}
+          </div>
+        ) : null}
+        <fieldset>
+          <legend>Format</legend>
+          {(['raw', 'bearer'] as const satisfies readonly TokenFormat[]).map((option) => (
+            <label key={option} className="radio">
+              <input type="radio" name="format" value={option} checked={format === option} onChange={() => setCopyFormat(option)} />
+              {option === 'raw' ? 'Raw token' : 'Authorization: Bearer … header'}
+            </label>
+          ))}
+        </fieldset>
+        <div className="form-actions">
+          <button type="button" onClick={closePanel}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={copying}>
+            {copying ? 'Copying…' : 'Copy'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

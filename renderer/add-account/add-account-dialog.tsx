@@ -1,0 +1,165 @@
+/**
+ * Add account: pick a profile (or create one), choose the sign-in method, follow the progress.
+ */
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import type { SignInMethod } from '../../preload/contract';
+import { Dialog } from '../common/dialog';
+import { useAppStore, type SignInState } from '../store';
+import { ProfileForm } from './profile-form';
+import { describeSignInFailure } from './sign-in-messages';
+
+function Progress({ signIn, onCancel }: { readonly signIn: SignInState; readonly onCancel: () => void }): ReactNode {
+  let text: string;
+  switch (signIn.kind) {
+    case 'starting':
+      text = 'Opening the sign-in page…';
+      break;
+    case 'waiting-for-user':
+      text = signIn.method === 'system-browser' ? `Finish signing in at ${signIn.host} in your browser…` : `Finish signing in at ${signIn.host} in the sign-in window…`;
+      break;
+    case 'redeeming':
+      text = 'Signed in at the provider; getting tokens…';
+      break;
+    default:
+      return null;
+  }
+  return (
+    <div className="progress" role="status" data-testid="sign-in-progress">
+      <span className="spinner" aria-hidden="true" />
+      <span>{text}</span>
+      <button type="button" onClick={onCancel}>
+        Cancel sign-in
+      </button>
+    </div>
+  );
+}
+
+/** The "Add account" dialog. */
+export function AddAccountDialog(): ReactNode {
+  const profiles = useAppStore((state) => state.profiles);
+  const settings = useAppStore((state) => state.settings);
+  const appInfo = useAppStore((state) => state.appInfo);
+  const signIn = useAppStore((state) => state.signIn);
+  const addAccount = useAppStore((state) => state.addAccount);
+  const cancelSignIn = useAppStore((state) => state.cancelSignIn);
+  const resetSignIn = useAppStore((state) => state.resetSignIn);
+  const closePanel = useAppStore((state) => state.closePanel);
+  const embeddedAvailable = appInfo?.mode !== 'browser';
+  const [view, setView] = useState<'pick' | 'new-profile'>('pick');
+  const [profileId, setProfileId] = useState<string | undefined>(profiles[0]?.id);
+  const [method, setMethod] = useState<SignInMethod>(embeddedAvailable ? (settings?.defaultSignInMethod ?? 'embedded') : 'system-browser');
+  const groupId = useId();
+  const busy = signIn.kind === 'starting' || signIn.kind === 'waiting-for-user' || signIn.kind === 'redeeming';
+
+  // A fresh dialog starts from a clean slate.
+  useEffect(() => {
+    resetSignIn();
+  }, [resetSignIn]);
+  useEffect(() => {
+    if (profileId === undefined && profiles[0]) setProfileId(profiles[0].id);
+  }, [profiles, profileId]);
+
+  const close = (): void => {
+    if (busy) void cancelSignIn();
+    resetSignIn();
+    closePanel();
+  };
+
+  const start = async (): Promise<void> => {
+    if (!profileId) return;
+    const account = await addAccount(profileId, method);
+    if (account) {
+      resetSignIn();
+      closePanel();
+    }
+  };
+
+  const failure = signIn.kind === 'failed' ? describeSignInFailure(signIn.error) : undefined;
+
+  return (
+    <Dialog title={view === 'pick' ? 'Add account' : 'New provider profile'} onClose={close} testId="add-account">
+      {view === 'new-profile' ? (
+        <ProfileForm
+          embeddedAvailable={embeddedAvailable}
+          onCancel={() => setView('pick')}
+          onSaved={(profile) => {
+            setProfileId(profile.id);
+            setMethod(embeddedAvailable ? profile.signInMethod : 'system-browser');
+            setView('pick');
+          }}
+        />
+      ) : (
+        <form
+          className="form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void start();
+          }}
+        >
+          <fieldset disabled={busy}>
+            <legend id={groupId}>Provider profile</legend>
+            {profiles.length === 0 ? <p className="hint">No profiles yet: create one.</p> : null}
+            <div className="profile-options">
+              {profiles.map((profile) => (
+                <label key={profile.id} className="radio profile-option">
+                  <input
+                    type="radio"
+                    name="profile"
+                    value={profile.id}
+                    checked={profileId === profile.id}
+                    onChange={() => {
+                      setProfileId(profile.id);
+                      if (embeddedAvailable) setMethod(profile.signInMethod);
+                    }}
+                  />
+                  <span>
+                    <strong>{profile.name}</strong>
+                    {profile.builtIn ? <span className="badge">demo</span> : null}
+                    <span className="muted block">{hostOf(profile.authority)}</span>
+                  </span>
+                </label>
+              ))}
+            </div>
+            <button type="button" className="link" onClick={() => setView('new-profile')}>
+              + New profile…
+            </button>
+          </fieldset>
+          <fieldset disabled={busy}>
+            <legend>Sign in with</legend>
+            <label className="radio">
+              <input type="radio" name="method" checked={method === 'embedded'} disabled={!embeddedAvailable} onChange={() => setMethod('embedded')} />
+              App window{embeddedAvailable ? '' : ' (not available in browser mode)'}
+            </label>
+            <label className="radio">
+              <input type="radio" name="method" checked={method === 'system-browser'} onChange={() => setMethod('system-browser')} />
+              System browser
+            </label>
+          </fieldset>
+          <Progress signIn={signIn} onCancel={() => void cancelSignIn()} />
+          {failure ? (
+            <div className="error-box" role="alert" data-testid="sign-in-error">
+              <strong>{failure.title}</strong>
+              <p>{failure.detail}</p>
+            </div>
+          ) : null}
+          <div className="form-actions">
+            <button type="button" onClick={close}>
+              Close
+            </button>
+            <button type="submit" className="primary" disabled={busy || !profileId}>
+              {failure ? 'Try again' : 'Sign in'}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

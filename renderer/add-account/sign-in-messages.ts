@@ -1,0 +1,30 @@
+/**
+ * Turns a failed sign-in into a message a person can act on.
+ */
+import type { ErrorInfo } from '../../preload/contract';
+
+/** A failure headline plus detail; `aadsts` carries an Entra error code when the provider sent one. */
+export interface SignInFailureText {
+  readonly title: string;
+  readonly detail: string;
+  readonly aadsts?: string;
+}
+
+/** Describes a sign-in failure: cancel, timeout, provider error (with its AADSTS code and text). */
+export function describeSignInFailure(error: ErrorInfo): SignInFailureText {
+  const aadsts = /AADSTS\d{5,}/.exec(error.message)?.[0];
+  switch (error.code) {
+    case 'user_cancelled':
+      return { title: 'Sign-in cancelled', detail: 'Nothing was saved. Start again when you are ready.' };
+    case 'interaction_timeout':
+      return { title: 'Sign-in timed out', detail: 'The sign-in page was open too long without finishing. Start again.' };
+    case 'broker_error':
+      return { title: 'Could not open the sign-in page', detail: error.message };
+    default:
+      return {
+        title: aadsts ? `The provider refused the sign-in (${aadsts})` : 'The provider refused the sign-in',
+        detail: error.message,
+        ...(aadsts ? { aadsts } : {}),
+      };
+  }
+}

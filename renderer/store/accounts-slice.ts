@@ -1,0 +1,61 @@
+/**
+ * Accounts: the list from main and the per-account actions.
+ */
+import type { AccountId, AccountView } from '../../preload/contract';
+import { describeFailure, type SliceCreator } from './slice';
+import type { AccountsSlice } from './types';
+
+function withBusy(busy: ReadonlySet<AccountId>, accountId: AccountId, on: boolean): ReadonlySet<AccountId> {
+  const next = new Set(busy);
+  if (on) next.add(accountId);
+  else next.delete(accountId);
+  return next;
+}
+
+/** Replaces one account in the list (or appends it). */
+export function upsertAccount(accounts: readonly AccountView[], account: AccountView): readonly AccountView[] {
+  const index = accounts.findIndex((candidate) => candidate.id === account.id);
+  if (index < 0) return [...accounts, account];
+  const next = accounts.slice();
+  next[index] = account;
+  return next;
+}
+
+/** Creates the accounts slice. */
+export const createAccountsSlice: SliceCreator<AccountsSlice> = ({ api }) => (set, get) => {
+  // Runs an account action with the account marked busy, and toasts a failure.
+  const run = async (accountId: AccountId, label: string, action: () => Promise<{ ok: true; value: AccountView } | { ok: false; error: { code: string; message: string } }>): Promise<void> => {
+    set((state) => ({ busyAccounts: withBusy(state.busyAccounts, accountId, true) }));
+    try {
+      const result = await action();
+      if (result.ok) set((state) => ({ accounts: upsertAccount(state.accounts, result.value) }));
+      else get().showToast({ kind: 'error', message: describeFailure(label, result.error) });
+    } finally {
+      set((state) => ({ busyAccounts: withBusy(state.busyAccounts, accountId, false) }));
+    }
+  };
+
+  return {
+    accounts: [],
+    accountsLoaded: false,
+    busyAccounts: new Set(),
+    async loadAccounts() {
+      const result = await api.listAccounts();
+      if (result.ok) set({ accounts: result.value, accountsLoaded: true });
+      else get().showToast({ kind: 'error', message: describeFailure('Loading accounts', result.error) });
+    },
+    refreshAccount: (accountId) => run(accountId, 'Refresh', () => api.refreshAccount(accountId)),
+    reauthenticate: (accountId) => run(accountId, 'Sign-in', () => api.reauthenticate(accountId)),
+    setPinned: (accountId, pinned) => run(accountId, 'Changing auto-refresh', () => api.setPinned(accountId, pinned)),
+    async removeAccount(accountId) {
+      const result = await api.removeAccount(accountId);
+      if (!result.ok) {
+        get().showToast({ kind: 'error', message: describeFailure('Removing the account', result.error) });
+        return false;
+      }
+      set((state) => ({ accounts: state.accounts.filter((account) => account.id !== accountId) }));
+      if (get().detailsFor === accountId) get().closeDetails();
+      return true;
+    },
+  };
+};

@@ -1,0 +1,50 @@
+/**
+ * Pushes from main applied to the store, and the first load.
+ */
+import type { AccountStatus, AccountView } from '../../preload/contract';
+import { upsertAccount } from './accounts-slice';
+import type { SliceCreator } from './slice';
+import type { EventsSlice } from './types';
+
+function withStatus(accounts: readonly AccountView[], accountId: string, status: AccountStatus): readonly AccountView[] {
+  return accounts.map((account) => (account.id === accountId ? { ...account, status } : account));
+}
+
+/** Creates the events slice. */
+export const createEventsSlice: SliceCreator<EventsSlice> = () => (set, get) => ({
+  applyEvent(event) {
+    switch (event.type) {
+      case 'accounts-changed':
+        set({ accounts: event.accounts, accountsLoaded: true });
+        return;
+      case 'account-updated':
+        set((state) => ({ accounts: upsertAccount(state.accounts, event.account) }));
+        return;
+      case 'token-refreshed':
+        set((state) => ({ accounts: withStatus(state.accounts, event.accountId, { kind: 'valid', expiresOn: event.expiresOn }) }));
+        return;
+      case 'needs-sign-in':
+        set((state) => ({ accounts: withStatus(state.accounts, event.accountId, { kind: 'needs-sign-in', reason: event.reason }) }));
+        return;
+      case 'sign-in-progress':
+        get().applySignInProgress(event.progress);
+        return;
+      case 'storage-status':
+        set({ storage: event.status });
+        return;
+      case 'clipboard-cleared':
+        get().showToast({ kind: 'info', message: 'Clipboard cleared.' });
+        return;
+      default:
+        assertNever(event);
+    }
+  },
+  async loadAll() {
+    await Promise.all([get().loadAccounts(), get().loadProfiles(), get().loadSettings()]);
+  },
+});
+
+/** Exhaustiveness check for discriminated unions. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}

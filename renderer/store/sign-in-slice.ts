@@ -1,0 +1,48 @@
+/**
+ * The interactive sign-in: its progress, cancel, and the final outcome.
+ */
+import { upsertAccount } from './accounts-slice';
+import type { SliceCreator } from './slice';
+import type { SignInSlice } from './types';
+
+/** Creates the sign-in slice. */
+export const createSignInSlice: SliceCreator<SignInSlice> = ({ api }) => (set, get) => ({
+  signIn: { kind: 'idle' },
+  async addAccount(profileId, method) {
+    set({ signIn: { kind: 'starting', profileId } });
+    const result = await api.addAccount({ profileId, method });
+    if (result.ok) {
+      set((state) => ({
+        accounts: upsertAccount(state.accounts, result.value),
+        signIn: { kind: 'done', profileId, accountId: result.value.id },
+      }));
+      get().showToast({ kind: 'success', message: `Signed in as ${result.value.username}.` });
+      return result.value;
+    }
+    set({ signIn: { kind: 'failed', profileId, error: result.error } });
+    return undefined;
+  },
+  async cancelSignIn() {
+    await api.cancelSignIn();
+  },
+  resetSignIn() {
+    set({ signIn: { kind: 'idle' } });
+  },
+  applySignInProgress(progress) {
+    const current = get().signIn;
+    // A late push from a flow that already ended must not resurrect it.
+    if (current.kind === 'idle' || current.kind === 'done' || current.kind === 'failed') return;
+    switch (progress.kind) {
+      case 'waiting-for-user':
+        set({ signIn: { kind: 'waiting-for-user', profileId: progress.profileId, method: progress.method, host: progress.host } });
+        return;
+      case 'redeeming':
+        set({ signIn: { kind: 'redeeming', profileId: progress.profileId } });
+        return;
+      case 'done':
+      case 'failed':
+        // The addAccount call's own answer settles the state, with the account or the error.
+        return;
+    }
+  },
+});

@@ -1,0 +1,133 @@
+/**
+ * The shape of the renderer's one zustand store, assembled from the slices in this folder.
+ */
+import type {
+  AccountId,
+  AccountView,
+  AppEvent,
+  AppInfo,
+  ErrorInfo,
+  ProfileDraft,
+  ProfileValidation,
+  ProviderPreset,
+  ProviderProfile,
+  RendererApi,
+  RevealedToken,
+  Settings,
+  SignInMethod,
+  SignInProgress,
+  StorageStatus,
+  TokenFormat,
+} from '../../preload/contract';
+
+/** Accounts as main reports them, plus which ones have an action in flight. */
+export interface AccountsSlice {
+  readonly accounts: readonly AccountView[];
+  readonly accountsLoaded: boolean;
+  /** Accounts with a "refresh now" or re-sign-in running, so the UI can show "refreshing…". */
+  readonly busyAccounts: ReadonlySet<AccountId>;
+  loadAccounts(): Promise<void>;
+  refreshAccount(accountId: AccountId): Promise<void>;
+  reauthenticate(accountId: AccountId): Promise<void>;
+  removeAccount(accountId: AccountId): Promise<boolean>;
+  setPinned(accountId: AccountId, pinned: boolean): Promise<void>;
+}
+
+/** Profiles and presets for the "add account" flow. */
+export interface ProfilesSlice {
+  readonly profiles: readonly ProviderProfile[];
+  readonly presets: readonly ProviderPreset[];
+  loadProfiles(): Promise<void>;
+  /** Validates then saves; returns the saved profile, or the validation with field errors. */
+  saveProfile(draft: ProfileDraft): Promise<{ readonly saved?: ProviderProfile; readonly validation?: ProfileValidation; readonly error?: ErrorInfo }>;
+  deleteProfile(profileId: string): Promise<void>;
+}
+
+/** The interactive sign-in, as a discriminated union. */
+export type SignInState =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'starting'; readonly profileId: string }
+  | { readonly kind: 'waiting-for-user'; readonly profileId: string; readonly method: SignInMethod; readonly host: string }
+  | { readonly kind: 'redeeming'; readonly profileId: string }
+  | { readonly kind: 'done'; readonly profileId: string; readonly accountId: AccountId }
+  | { readonly kind: 'failed'; readonly profileId: string; readonly error: ErrorInfo };
+
+/** Sign-in progress and its actions. */
+export interface SignInSlice {
+  readonly signIn: SignInState;
+  addAccount(profileId: string, method: SignInMethod): Promise<AccountView | undefined>;
+  cancelSignIn(): Promise<void>;
+  resetSignIn(): void;
+  applySignInProgress(progress: SignInProgress): void;
+}
+
+/** Copying a token and the user's preferred format. */
+export interface CopySlice {
+  readonly copyFormat: TokenFormat;
+  setCopyFormat(format: TokenFormat): void;
+  /** Copies in main; announces the result with a toast. */
+  copyToken(accountId: AccountId, options?: { readonly scopes?: readonly string[]; readonly format?: TokenFormat }): Promise<boolean>;
+}
+
+/** The token details panel. The revealed token lives here only while the panel shows it. */
+export interface DetailsSlice {
+  readonly detailsFor: AccountId | null;
+  readonly revealed: RevealedToken | null;
+  readonly revealError: ErrorInfo | null;
+  openDetails(accountId: AccountId): void;
+  /** Closing drops the revealed token from state. */
+  closeDetails(): void;
+  revealToken(scopes?: readonly string[]): Promise<void>;
+  hideToken(): void;
+}
+
+/** Settings, storage status and facts about the running app. */
+export interface SettingsSlice {
+  readonly settings: Settings | null;
+  readonly storage: StorageStatus | null;
+  readonly appInfo: AppInfo | null;
+  loadSettings(): Promise<void>;
+  updateSettings(patch: Partial<Settings>): Promise<boolean>;
+}
+
+/** A short message shown at the bottom of the window. */
+export interface Toast {
+  readonly id: number;
+  readonly kind: 'success' | 'error' | 'info';
+  readonly message: string;
+  /** Epoch ms when the clipboard will be cleared, if this toast is about a copy. */
+  readonly clearsAt?: number | null;
+}
+
+/** Toasts. */
+export interface ToastSlice {
+  readonly toasts: readonly Toast[];
+  showToast(toast: Omit<Toast, 'id'>): number;
+  dismissToast(id: number): void;
+}
+
+/** Which panel or dialog is open. */
+export type Panel = { readonly kind: 'none' } | { readonly kind: 'add-account' } | { readonly kind: 'settings' } | { readonly kind: 'confirm-remove'; readonly accountId: AccountId } | { readonly kind: 'copy-options'; readonly accountId: AccountId };
+
+/** Navigation between panels. */
+export interface UiSlice {
+  readonly panel: Panel;
+  openPanel(panel: Panel): void;
+  closePanel(): void;
+}
+
+/** Pushes from main. */
+export interface EventsSlice {
+  applyEvent(event: AppEvent): void;
+  /** Loads everything the first screen needs. */
+  loadAll(): Promise<void>;
+}
+
+/** The whole store. */
+export type AppState = AccountsSlice & ProfilesSlice & SignInSlice & CopySlice & DetailsSlice & SettingsSlice & ToastSlice & UiSlice & EventsSlice;
+
+/** What every slice creator receives besides zustand's set/get. */
+export interface SliceDeps {
+  readonly api: RendererApi;
+  readonly now: () => number;
+}

@@ -1,0 +1,328 @@
+/**
+ * Browser mode end to end: the real host, the real app core, the real test identity provider, and
+ * Debian Chromium driven by playwright-core.
+ *
+ * Copies land in a `RecordingClipboard` passed in as the core's clipboard (an option of
+ * `startBrowserMode`, never reachable over HTTP), so the test can read them back and ask the
+ * provider's introspection endpoint about them.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import axe from 'axe-core';
+import { decodeJwt } from 'jose';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
+import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
+import { RecordingClipboard } from '../../main/clipboard/clipboard';
+import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage, type BrowserUser } from '../support/browser';
+import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+const ACCESS_TOKEN_TTL = 20;
+const chromiumPath = findChromium();
+if (!chromiumPath) console.log(CHROMIUM_MISSING);
+
+const ALICE: BrowserUser = { username: 'alice@contoso.com', password: 'alice-password' };
+const BOB: BrowserUser = { username: 'bob@contoso.com', password: 'bob-password' };
+
+interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+}
+
+/** A raw HTTP request, so headers a browser would never let a page set (Host) can be sent. */
+function rawRequest(port: number, path: string, headers: Record<string, string>, method = 'POST', body = '[]'): Promise<RawResponse> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? body : undefined);
+  });
+}
+
+describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
+  let idp: TestIdp;
+  let mode: BrowserMode;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let dataDir: string;
+  let attacker: Server;
+  const clipboard = new RecordingClipboard();
+  const refusals: { status: number; reason: string; path: string }[] = [];
+  const pageErrors: string[] = [];
+  // Who the next sign-in page is for; the broker's openExternal opens it in the same browser.
+  let nextUser: BrowserUser = ALICE;
+  let signInPages = 0;
+
+  const row = (username: string) => page.getByRole('group', { name: `Account ${username}` });
+  const statusOf = (username: string) => row(username).getByTestId('account-status');
+
+  async function openSignInPage(url: string): Promise<void> {
+    signInPages += 1;
+    const signInPage = await context.newPage();
+    await signInPage.goto(url);
+    const user = nextUser;
+    // With a live provider session there is no login page: the redirect comes straight back.
+    void (async () => {
+      const finished = signInPage.getByRole('heading', { name: 'Sign-in finished' });
+      const form = signInPage.getByLabel('Username');
+      await Promise.race([form.waitFor({ state: 'visible', timeout: 30_000 }), finished.waitFor({ timeout: 30_000 })]);
+      if (await form.isVisible()) await signInThroughLoginPage(signInPage, user);
+      await finished.waitFor({ timeout: 30_000 });
+      await signInPage.close();
+    })().catch(() => undefined);
+  }
+
+  async function screenshot(name: string): Promise<void> {
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  async function seriousAxeViolations(): Promise<string[]> {
+    // Evaluated over the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
+    await page.evaluate(axe.source);
+    const results = await page.evaluate(async () => {
+      const run = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+      return run.run(document);
+    });
+    return results.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  }
+
+  beforeAll(async () => {
+    if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
+    idp = await startTestIdp({ accessTokenTtl: ACCESS_TOKEN_TTL });
+    dataDir = await mkdtemp(join(tmpdir(), 'tessera-browser-mode-'));
+    browser = await launchChromium({ caCertPem: idp.caCertPem });
+    context = await newLoopbackContext(browser);
+    mode = await startBrowserMode({
+      version: '0.0.0-e2e',
+      staticDir: join(ROOT, 'dist', 'renderer'),
+      dataDir,
+      clipboard,
+      openExternal: openSignInPage,
+      onRefused: (refusal) => refusals.push(refusal),
+      signInTimeoutMs: 60_000,
+      demo: {
+        profile: { name: 'Local demo provider', kind: 'oidc', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: [`${DEMO_API}/read`], signInMethod: 'system-browser' },
+        origin: idp.origin,
+        caPath: idp.caPath,
+        instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
+      },
+    });
+    attacker = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><title>Totally harmless</title><h1>Hello</h1>');
+    });
+    await new Promise<void>((done) => attacker.listen(0, '127.0.0.1', done));
+
+    page = await context.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(mode.host.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await mode?.close();
+    await new Promise<void>((done) => (attacker ? attacker.close(() => done()) : done()));
+    await idp?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens with the secret taken out of the address bar and no CSP violations', async () => {
+    await page.getByRole('button', { name: 'Add your first account' }).waitFor();
+    expect(page.url()).toBe(`${mode.host.origin}/`);
+    expect(pageErrors).toEqual([]);
+    await screenshot('empty');
+  });
+
+  it('signs an account in through the provider login page and lists it with its status', async () => {
+    nextUser = ALICE;
+    await page.getByRole('button', { name: 'Add account', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add account' });
+    await expect.poll(() => dialog.getByLabel(/Local demo provider/).isChecked()).toBe(true);
+    await screenshot('add-account');
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await row(ALICE.username).waitFor({ timeout: 45_000 });
+    expect(signInPages).toBe(1);
+    await expect.poll(() => statusOf(ALICE.username).textContent()).toMatch(/^(valid|expires in) /);
+    await expect.poll(() => page.getByRole('heading', { name: /Local demo provider/ }).count()).toBe(1);
+  });
+
+  it('copies a token that the provider confirms as active', async () => {
+    await page.getByRole('button', { name: `Copy token for ${ALICE.username}` }).click();
+    await page.getByTestId('toast').filter({ hasText: /Access token copied\. Clipboard clears at \d/ }).waitFor();
+    const copied = await clipboard.readText();
+    expect(copied.split('.')).toHaveLength(3);
+    const introspection = await idp.introspect(copied);
+    expect(introspection.active).toBe(true);
+    expect(introspection.client_id).toBe(PUBLIC_CLIENT_ID);
+    // Copying never sends the token to the page.
+    expect(await page.content()).not.toContain(copied);
+  });
+
+  it('reveals and decodes the token, and forgets it when the panel closes', async () => {
+    const copied = await clipboard.readText();
+    const copiedSub = decodeJwt(copied).sub;
+    await page.getByRole('button', { name: `Token details for ${ALICE.username}` }).click();
+    const panel = page.getByRole('dialog', { name: `Token for ${ALICE.username}` });
+    await panel.getByTestId('masked-token').waitFor();
+    await panel.getByRole('button', { name: 'Reveal token' }).click();
+    // The access token lives shorter than the 5-minute expiry skew, so each use fetches a new one.
+    await expect.poll(() => panel.getByTestId('revealed-token').inputValue()).toMatch(/^eyJ/);
+    const revealed = await panel.getByTestId('revealed-token').inputValue();
+    expect(decodeJwt(revealed).sub).toBe(copiedSub);
+    expect((await idp.introspect(revealed)).active).toBe(true);
+    expect(JSON.parse((await panel.getByTestId('jwt-claims').textContent()) ?? '{}').sub).toBe(copiedSub);
+    expect(await panel.getByTestId('audience').textContent()).toContain(DEMO_API);
+    expect(await panel.getByTestId('scopes').textContent()).toContain(`${DEMO_API}/read`);
+    expect(JSON.parse((await panel.getByTestId('jwt-header').textContent()) ?? '{}').alg).toBe('RS256');
+    await screenshot('token-details');
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    expect(await page.content()).not.toContain(revealed);
+  });
+
+  it('shows the token expiring and refreshes it when auto-refresh is pinned', async () => {
+    await expect.poll(() => statusOf(ALICE.username).textContent(), { timeout: (ACCESS_TOKEN_TTL + 15) * 1000, interval: 500 }).toBe('expired');
+    const before = idp.requestCount('/token');
+    await page.getByRole('button', { name: `Auto-refresh ${ALICE.username}` }).click();
+    await expect.poll(() => statusOf(ALICE.username).textContent(), { timeout: 20_000, interval: 250 }).toMatch(/^(valid|expires in) /);
+    expect(idp.requestCount('/token')).toBeGreaterThan(before);
+    expect(await page.getByRole('button', { name: `Auto-refresh ${ALICE.username}` }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByRole('button', { name: `Auto-refresh ${ALICE.username}` }).click();
+    await expect.poll(() => page.getByRole('button', { name: `Auto-refresh ${ALICE.username}` }).getAttribute('aria-pressed')).toBe('false');
+  }, 90_000);
+
+  it('asks for sign-in once the refresh token is revoked, and signs in again with one click', async () => {
+    await idp.revokeGrantsFor(ALICE.username);
+    await page.getByRole('button', { name: `Refresh now ${ALICE.username}` }).click();
+    await expect.poll(() => statusOf(ALICE.username).textContent(), { timeout: 20_000 }).toBe('needs sign-in');
+    await screenshot('needs-sign-in');
+    nextUser = ALICE;
+    await page.getByRole('button', { name: `Sign in again as ${ALICE.username}` }).click();
+    await expect.poll(() => statusOf(ALICE.username).textContent(), { timeout: 45_000 }).toMatch(/^(valid|expires in) /);
+    await page.getByRole('button', { name: `Copy token for ${ALICE.username}` }).click();
+    await expect.poll(async () => (await clipboard.readText()).length > 0 && (await idp.introspect(await clipboard.readText())).active).toBe(true);
+  });
+
+  it('adds a second provider from a custom profile and keeps both side by side', async () => {
+    nextUser = BOB;
+    await page.getByRole('button', { name: 'Add account', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add account' });
+    await dialog.getByRole('button', { name: '+ New profile…' }).click();
+    const form = page.getByRole('form', { name: 'New provider profile' });
+    await form.getByLabel('Provider').selectOption('custom-oidc');
+    await form.getByLabel('Profile name').fill('Contoso tenant');
+    await form.getByLabel('Issuer URL').fill('https://nowhere.invalid');
+    await form.getByLabel('Client id').fill(PUBLIC_CLIENT_ID);
+    await form.getByLabel('Default scopes').fill(`${DEMO_API}/read`);
+    await form.getByRole('button', { name: 'Check and save' }).click();
+    // The discovery failure is shown next to the issuer field.
+    await expect.poll(() => form.getByLabel('Issuer URL').getAttribute('aria-invalid'), { timeout: 30_000 }).toBe('true');
+    await screenshot('profile-errors');
+    await form.getByLabel('Issuer URL').fill(idp.entraIssuer());
+    await form.getByRole('button', { name: 'Check and save' }).click();
+    await expect.poll(() => dialog.getByLabel(/Contoso tenant/).isChecked(), { timeout: 30_000 }).toBe(true);
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await row(BOB.username).waitFor({ timeout: 45_000 });
+    await expect.poll(() => statusOf(BOB.username).textContent()).toMatch(/^(valid|expires in) /);
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Contoso tenant · 1', 'Local demo provider · 1']);
+
+    await page.getByRole('button', { name: `Copy options for ${BOB.username}` }).click();
+    const options = page.getByRole('dialog', { name: `Copy token for ${BOB.username}` });
+    await options.getByLabel('Authorization: Bearer … header').check();
+    await options.getByRole('button', { name: 'Copy' }).click();
+    await page.getByTestId('toast').filter({ hasText: 'Authorization header copied' }).waitFor();
+    const header = await clipboard.readText();
+    expect(header.startsWith('Authorization: Bearer ')).toBe(true);
+    const introspection = await idp.introspect(header.slice('Authorization: Bearer '.length));
+    expect(introspection.active).toBe(true);
+    expect(introspection.iss).toBe(idp.entraIssuer());
+    await screenshot('accounts');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot('accounts-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('passes an axe-core check with no serious or critical violations', async () => {
+    expect(await seriousAxeViolations()).toEqual([]);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('dialog', { name: 'Settings' }).waitFor();
+    await screenshot('settings');
+    expect(await seriousAxeViolations()).toEqual([]);
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Add account', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Add account' }).waitFor();
+    expect(await seriousAxeViolations()).toEqual([]);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('removes accounts after confirmation', async () => {
+    for (const user of [BOB, ALICE]) {
+      await page.getByRole('button', { name: `Remove ${user.username}` }).click();
+      await page.getByRole('dialog', { name: 'Remove account?' }).getByRole('button', { name: 'Remove account' }).click();
+      await expect.poll(() => row(user.username).count()).toBe(0);
+    }
+    expect(await mode.core.listAccounts()).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('refuses an attacker page on another origin, requests without the secret, and rebound Host names', async () => {
+    const attackerPage = await context.newPage();
+    const attackerOrigin = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
+    await attackerPage.goto(`${attackerOrigin}/`);
+    const target = `${mode.host.origin}/api/listAccounts`;
+    const outcome = await attackerPage.evaluate(async (url) => {
+      const results: string[] = [];
+      try {
+        await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '[]' });
+        results.push('cors-read');
+      } catch {
+        results.push('cors-blocked');
+      }
+      try {
+        // A "simple" request needs no preflight; the host refuses it by its Origin, and the page
+        // could not read the answer anyway.
+        const blind = await fetch(url, { method: 'POST', mode: 'no-cors', body: '[]' });
+        results.push(`no-cors:${blind.type}`);
+      } catch {
+        results.push('no-cors:opaque');
+      }
+      return results;
+    }, target);
+    await attackerPage.close();
+    expect(outcome).toEqual(['cors-blocked', 'no-cors:opaque']);
+    expect(refusals.some((refusal) => refusal.status === 403 && refusal.path.startsWith('/api/'))).toBe(true);
+
+    const port = mode.host.port;
+    const secret = new URL(mode.host.url).hash.replace('#k=', '');
+    const noSecret = await rawRequest(port, '/api/listAccounts', { host: `127.0.0.1:${port}` });
+    expect(noSecret.status).toBe(401);
+    const rebound = await rawRequest(port, '/api/listAccounts', { host: `attacker.example:${port}`, authorization: `Bearer ${secret}` });
+    expect(rebound.status).toBe(403);
+    const preflight = await rawRequest(port, '/api/listAccounts', { host: `127.0.0.1:${port}`, origin: attackerOrigin, 'access-control-request-method': 'POST' }, 'OPTIONS');
+    expect(preflight.status).toBe(403);
+    const allowed = await rawRequest(port, '/api/listAccounts', { host: `localhost:${port}`, authorization: `Bearer ${secret}` });
+    expect(allowed.status).toBe(200);
+    for (const response of [noSecret, rebound, preflight, allowed]) {
+      expect(Object.keys(response.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+    }
+    expect(allowed.headers['cache-control']).toBe('no-store');
+    expect(allowed.headers['x-content-type-options']).toBe('nosniff');
+    expect(allowed.headers['x-frame-options']).toBe('DENY');
+  });
+});

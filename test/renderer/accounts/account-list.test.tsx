@@ -1,0 +1,91 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AccountList, ACCOUNT_ROW_HEIGHT } from '../../../renderer/accounts/account-list';
+import { createFakeApi, makeAccount } from '../support/fake-api';
+import { renderWithStore } from '../support/render-app';
+
+afterEach(cleanup);
+const soon = (seconds: number): number => Math.floor(Date.now() / 1000) + seconds;
+
+function rowOf(username: string): HTMLElement {
+  return screen.getByRole('group', { name: `Account ${username}` });
+}
+
+describe('AccountList', () => {
+  it('groups accounts by provider and shows a live status for each', async () => {
+    const fake = createFakeApi([
+      makeAccount({ id: 'a', username: 'alice@contoso.com', displayName: 'Alice Example', status: { kind: 'valid', expiresOn: soon(42 * 60 + 30) } }),
+      makeAccount({ id: 'b', username: 'bob@contoso.com', status: { kind: 'valid', expiresOn: soon(3 * 60 + 30) } }),
+      makeAccount({ id: 'c', username: 'carol@fabrikam.com', profileId: 'entra', profileName: 'Fabrikam', providerKind: 'entra', tenant: 'fabrikam.onmicrosoft.com', status: { kind: 'refreshing' } }),
+      makeAccount({ id: 'd', username: 'dan@fabrikam.com', profileId: 'entra', profileName: 'Fabrikam', status: { kind: 'needs-sign-in', reason: 'Refresh token revoked.' }, storage: 'memory-only' }),
+    ]);
+    const { store } = renderWithStore(<AccountList />, fake);
+    await store.getState().loadAccounts();
+
+    const headings = await screen.findAllByRole('heading', { level: 2 });
+    expect(headings.map((heading) => heading.textContent)).toEqual(['Demo provider · 2', 'Fabrikam · 2']);
+    expect(within(rowOf('alice@contoso.com')).getByTestId('account-status').textContent).toBe('valid 42 min');
+    expect(within(rowOf('alice@contoso.com')).getByText('AE')).toBeTruthy();
+    expect(within(rowOf('bob@contoso.com')).getByTestId('account-status').textContent).toBe('expires in 3 min');
+    expect(within(rowOf('carol@fabrikam.com')).getByTestId('account-status').textContent).toBe('refreshing…');
+    expect(within(rowOf('carol@fabrikam.com')).getByText('Fabrikam · fabrikam.onmicrosoft.com')).toBeTruthy();
+    const dan = rowOf('dan@fabrikam.com');
+    expect(within(dan).getByTestId('account-status').textContent).toBe('needs sign-in');
+    expect(within(dan).getByText('stored in memory only')).toBeTruthy();
+  });
+
+  it('signs a "needs sign-in" account in again with one click', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'd', username: 'dan@contoso.com', status: { kind: 'needs-sign-in', reason: 'revoked' } })]);
+    const { store } = renderWithStore(<AccountList />, fake);
+    await store.getState().loadAccounts();
+    fireEvent.click(await screen.findByRole('button', { name: 'Sign in again as dan@contoso.com' }));
+    await waitFor(() => expect(within(rowOf('dan@contoso.com')).getByTestId('account-status').textContent).toMatch(/^valid (59 min|1 h)$/));
+    expect(fake.callsOf('reauthenticate')[0]?.args).toEqual(['d']);
+  });
+
+  it('refreshes and pins from the row', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    const { store } = renderWithStore(<AccountList />, fake);
+    await store.getState().loadAccounts();
+    const pin = await screen.findByRole('button', { name: 'Auto-refresh alice@contoso.com' });
+    expect(pin.getAttribute('aria-pressed')).toBe('false');
+    fireEvent.click(pin);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Auto-refresh alice@contoso.com' }).getAttribute('aria-pressed')).toBe('true'));
+    fireEvent.click(screen.getByRole('button', { name: 'Refresh now alice@contoso.com' }));
+    await waitFor(() => expect(fake.callsOf('refreshAccount')).toHaveLength(1));
+  });
+
+  it('offers to add the first account when there are none', async () => {
+    const fake = createFakeApi([]);
+    const { store } = renderWithStore(<AccountList />, fake);
+    await store.getState().loadAccounts();
+    fireEvent.click(await screen.findByRole('button', { name: 'Add your first account' }));
+    expect(store.getState().panel).toEqual({ kind: 'add-account' });
+  });
+
+  it('keeps only a window of rows in the DOM with 1,000 accounts', async () => {
+    const accounts = Array.from({ length: 1000 }, (_, i) =>
+      makeAccount({ id: `acc-${String(i).padStart(4, '0')}`, username: `user${String(i).padStart(4, '0')}@contoso.com`, profileId: `p${i % 4}`, profileName: `Provider ${i % 4}` }),
+    );
+    const fake = createFakeApi(accounts);
+    const { store, container } = renderWithStore(<AccountList />, fake);
+    const started = performance.now();
+    await store.getState().loadAccounts();
+    const rows = await screen.findAllByRole('group', { name: /^Account / });
+    const elapsed = performance.now() - started;
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(40);
+    expect(elapsed).toBeLessThan(2000);
+    // The spacer still has the full height, so the scrollbar reflects all 1,004 rows (4 headers).
+    const spacer = container.querySelector('.virtual-spacer') as HTMLElement;
+    expect(spacer.style.height).toBe(`${1004 * ACCOUNT_ROW_HEIGHT}px`);
+
+    // Scrolling to the end renders the last rows and drops the first.
+    const list = screen.getByRole('region', { name: 'Accounts' });
+    fireEvent.scroll(list, { target: { scrollTop: 1004 * ACCOUNT_ROW_HEIGHT - 700 } });
+    await waitFor(() => expect(screen.getByRole('group', { name: 'Account user0999@contoso.com' })).toBeTruthy());
+    expect(screen.queryByRole('group', { name: 'Account user0000@contoso.com' })).toBeNull();
+    expect(screen.getAllByRole('group', { name: /^Account / }).length).toBeLessThan(40);
+  });
+});

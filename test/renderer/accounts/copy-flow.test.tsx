@@ -1,0 +1,74 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../../renderer/app';
+import { createFakeApi, makeAccount } from '../support/fake-api';
+import { renderWithStore } from '../support/render-app';
+
+afterEach(cleanup);
+
+describe('copy token', () => {
+  it('copies the default scopes as a raw token and toasts when the clipboard clears', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy token for alice@contoso.com' }));
+    const toast = await screen.findByTestId('toast');
+    expect(toast.textContent).toMatch(/Access token copied\. Clipboard clears at \d{1,2}:\d{2}:\d{2}/);
+    expect(fake.callsOf('copyToken')[0]?.args[0]).toEqual({ accountId: 'a', format: 'raw' });
+    // The token itself never reaches the renderer for a copy.
+    expect(document.body.innerHTML).not.toContain(fake.token.accessToken);
+  });
+
+  it('copies other scopes as an Authorization header from the scope picker', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy options for alice@contoso.com' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Copy token for alice@contoso.com' });
+    const scopes = within(dialog).getByLabelText('Scopes') as HTMLInputElement;
+    expect(scopes.value).toBe('api://tessera-demo/read api://tessera-demo/write');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'api://tessera-demo/write' }));
+    expect(scopes.value).toBe('api://tessera-demo/write');
+    fireEvent.click(within(dialog).getByLabelText('Authorization: Bearer … header'));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Copy' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(fake.callsOf('copyToken')[0]?.args[0]).toEqual({ accountId: 'a', format: 'bearer', scopes: ['api://tessera-demo/write'] });
+    expect((await screen.findByTestId('toast')).textContent).toMatch(/^Authorization header copied/);
+  });
+
+  it('says when the clipboard will not be cleared, and shows copy errors', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    const { store } = renderWithStore(<App />, fake);
+    fake.failNext('copyToken', { code: 'needs_sign_in', message: 'Sign in again to get a token for these scopes.' });
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy token for alice@contoso.com' }));
+    expect((await screen.findByTestId('toast')).textContent).toContain('Copying the token failed: Sign in again to get a token for these scopes.');
+    store.getState().dismissToast(store.getState().toasts[0]?.id ?? 0);
+    fake.settings = { ...fake.settings, clipboardClearSeconds: 0 };
+    fireEvent.click(screen.getByRole('button', { name: 'Copy token for alice@contoso.com' }));
+    await waitFor(() => expect(screen.getByTestId('toast').textContent).toContain('The clipboard will not be cleared.'));
+  });
+});
+
+describe('remove account', () => {
+  it('asks for confirmation first', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Remove alice@contoso.com' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Remove account?' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Keep' }));
+    expect(fake.callsOf('removeAccount')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Remove alice@contoso.com' }));
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Remove account' }));
+    await screen.findByRole('button', { name: 'Add your first account' });
+    expect(fake.callsOf('removeAccount')[0]?.args).toEqual(['a']);
+  });
+
+  it('closes a dialog with Escape', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Remove alice@contoso.com' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});

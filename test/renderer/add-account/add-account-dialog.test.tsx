@@ -1,0 +1,109 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../../renderer/app';
+import { describeSignInFailure } from '../../../renderer/add-account/sign-in-messages';
+import { createFakeApi, makeAccount } from '../support/fake-api';
+import { renderWithStore } from '../support/render-app';
+
+afterEach(cleanup);
+
+async function openAddAccount(): Promise<HTMLElement> {
+  fireEvent.click(await screen.findByRole('button', { name: 'Add account' }));
+  return screen.findByRole('dialog', { name: 'Add account' });
+}
+
+describe('add account', () => {
+  it('signs in with the demo profile through the system browser, with progress', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a' })]);
+    fake.holdSignIn = true;
+    renderWithStore(<App />, fake);
+    const dialog = await openAddAccount();
+    await within(dialog).findByLabelText(/Demo provider/);
+    // Browser mode has no embedded window.
+    expect((within(dialog).getByLabelText(/App window/) as HTMLInputElement).disabled).toBe(true);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
+    expect((await within(dialog).findByTestId('sign-in-progress')).textContent).toContain('Opening the sign-in page');
+    fake.emit({ type: 'sign-in-progress', progress: { kind: 'waiting-for-user', profileId: 'demo', method: 'system-browser', host: 'localhost:8443' } });
+    await waitFor(() => expect(within(dialog).getByTestId('sign-in-progress').textContent).toContain('Finish signing in at localhost:8443 in your browser'));
+    expect(fake.callsOf('addAccount')[0]?.args[0]).toEqual({ profileId: 'demo', method: 'system-browser' });
+    fake.finishSignIn({ ok: true, value: makeAccount({ id: 'new', username: 'alice@contoso.com' }) });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect((await screen.findByTestId('toast')).textContent).toContain('Signed in as alice@contoso.com.');
+  });
+
+  it('shows a clear message when the user cancels', async () => {
+    const fake = createFakeApi();
+    fake.holdSignIn = true;
+    renderWithStore(<App />, fake);
+    const dialog = await openAddAccount();
+    await within(dialog).findByLabelText(/Demo provider/);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
+    fireEvent.click(await within(dialog).findByRole('button', { name: 'Cancel sign-in' }));
+    const error = await within(dialog).findByTestId('sign-in-error');
+    expect(error.textContent).toContain('Sign-in cancelled');
+    expect(within(dialog).getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+
+  it('shows the AADSTS code and text of a provider error', async () => {
+    const fake = createFakeApi();
+    fake.failNext('addAccount', { code: 'invalid_grant', message: 'AADSTS700016: Application with identifier x was not found in the directory.' });
+    renderWithStore(<App />, fake);
+    const dialog = await openAddAccount();
+    await within(dialog).findByLabelText(/Demo provider/);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
+    const error = await within(dialog).findByTestId('sign-in-error');
+    expect(error.textContent).toContain('The provider refused the sign-in (AADSTS700016)');
+    expect(error.textContent).toContain('Application with identifier x was not found in the directory.');
+  });
+
+  it('describes timeouts', () => {
+    expect(describeSignInFailure({ code: 'interaction_timeout', message: 'x' }).title).toBe('Sign-in timed out');
+  });
+
+  it('creates a profile, showing validation errors next to their fields', async () => {
+    const fake = createFakeApi();
+    fake.validation = { valid: false, fieldErrors: { authority: 'The tenant was not found (AADSTS90002).', clientId: 'Enter the application (client) id.' } };
+    renderWithStore(<App />, fake);
+    const dialog = await openAddAccount();
+    fireEvent.click(within(dialog).getByRole('button', { name: '+ New profile…' }));
+    const form = await screen.findByRole('form', { name: 'New provider profile' });
+    fireEvent.change(within(form).getByLabelText('Profile name'), { target: { value: 'Contoso' } });
+    fireEvent.change(within(form).getByLabelText('Tenant (id or domain)'), { target: { value: 'contoso.onmicrosoft.com' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Check and save' }));
+
+    const tenant = within(form).getByLabelText('Tenant (id or domain)');
+    await waitFor(() => expect(tenant.getAttribute('aria-invalid')).toBe('true'));
+    const tenantError = document.getElementById(tenant.getAttribute('aria-describedby')?.split(' ').find((id) => id.endsWith('-error')) ?? '');
+    expect(tenantError?.textContent).toBe('The tenant was not found (AADSTS90002).');
+    const clientId = within(form).getByLabelText('Client id');
+    expect(clientId.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(clientId.getAttribute('aria-describedby') ?? '')?.textContent).toBe('Enter the application (client) id.');
+    expect(within(form).getByLabelText('Profile name').getAttribute('aria-invalid')).toBeNull();
+    expect(fake.callsOf('validateProfile')[0]?.args[0]).toMatchObject({ name: 'Contoso', kind: 'entra', preset: 'entra', authority: 'https://login.microsoftonline.com/contoso.onmicrosoft.com', defaultScopes: ['User.Read'], signInMethod: 'system-browser' });
+    expect(fake.callsOf('saveProfile')).toHaveLength(0);
+
+    fake.validation = { valid: true, fieldErrors: {}, issuer: 'https://login.microsoftonline.com/x/v2.0' };
+    fireEvent.change(within(form).getByLabelText('Client id'), { target: { value: '11111111-2222-3333-4444-555555555555' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Check and save' }));
+    const back = await screen.findByRole('dialog', { name: 'Add account' });
+    expect((within(back).getByLabelText(/Contoso/) as HTMLInputElement).checked).toBe(true);
+    expect(fake.callsOf('saveProfile')).toHaveLength(1);
+  });
+});
+
+describe('settings', () => {
+  it('changes the clipboard clear time and default sign-in method', async () => {
+    const fake = createFakeApi();
+    renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Settings' });
+    const clear = within(dialog).getByLabelText('Clear the clipboard after (seconds)');
+    fireEvent.change(clear, { target: { value: '30' } });
+    fireEvent.blur(clear);
+    fireEvent.change(within(dialog).getByLabelText('Linux password store'), { target: { value: 'gnome-libsecret' } });
+    fireEvent.click(within(dialog).getByLabelText(/weak encryption/));
+    await waitFor(() => expect(fake.settings).toMatchObject({ clipboardClearSeconds: 30, linuxPasswordStore: 'gnome-libsecret', allowWeakEncryption: true }));
+    expect(within(dialog).getByTestId('storage-status').textContent).toContain('Encrypted (aes-gcm-keyfile)');
+  });
+});

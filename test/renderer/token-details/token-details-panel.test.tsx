@@ -1,0 +1,85 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../../renderer/app';
+import { decodeToken } from '../../../renderer/token-details/decode-token';
+import { createFakeApi, makeAccount } from '../support/fake-api';
+import { renderWithStore } from '../support/render-app';
+
+afterEach(cleanup);
+
+const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+const iat = Math.floor(Date.now() / 1000);
+// An unsigned-looking JWS: the renderer only decodes (main already trusts where it came from).
+const JWT = `${b64({ alg: 'RS256', kid: 'k1', typ: 'at+jwt' })}.${b64({ iss: 'https://localhost/oidc', aud: 'api://tessera-demo', scope: 'api://tessera-demo/read openid', iat, exp: iat + 1800, sub: 'alice' })}.c2lnbmF0dXJl`;
+
+describe('decodeToken', () => {
+  it('decodes header, claims, audience and scopes', () => {
+    const decoded = decodeToken(JWT);
+    expect(decoded.kind).toBe('jwt');
+    if (decoded.kind !== 'jwt') return;
+    expect(decoded.header.kid).toBe('k1');
+    expect(decoded.audience).toEqual(['api://tessera-demo']);
+    expect(decoded.scopes).toEqual(['api://tessera-demo/read', 'openid']);
+    expect(decoded.expiresAt).toBe(iat + 1800);
+  });
+  it('reads Entra scp and array audiences', () => {
+    const token = `${b64({ alg: 'RS256' })}.${b64({ aud: ['a', 'b'], scp: 'User.Read Mail.Read' })}.x`;
+    const decoded = decodeToken(token);
+    expect(decoded.kind === 'jwt' && decoded.audience).toEqual(['a', 'b']);
+    expect(decoded.kind === 'jwt' && decoded.scopes).toEqual(['User.Read', 'Mail.Read']);
+  });
+  it('treats opaque, encrypted and broken tokens as opaque', () => {
+    expect(decodeToken('2YotnFZFEjr1zCsicMWpAA').kind).toBe('opaque');
+    expect(decodeToken('a.b.c.d.e')).toMatchObject({ kind: 'opaque', reason: expect.stringContaining('encrypted') });
+    expect(decodeToken('not.a.jwt').kind).toBe('opaque');
+  });
+});
+
+describe('TokenDetailsPanel', () => {
+  it('keeps the token masked until revealed, then shows the decoded JWT with a countdown', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    fake.token = { accessToken: JWT, tokenType: 'Bearer', expiresOn: iat + 1800, scopes: ['api://tessera-demo/read'], source: 'identity_provider' };
+    const { store } = renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Token details for alice@contoso.com' }));
+    await screen.findByRole('dialog', { name: 'Token for alice@contoso.com' });
+    expect(screen.getByTestId('masked-token')).toBeTruthy();
+    expect(fake.callsOf('revealToken')).toHaveLength(0);
+    expect(document.body.innerHTML).not.toContain(JWT);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Reveal token' }));
+    expect(((await screen.findByTestId('revealed-token')) as HTMLTextAreaElement).value).toBe(JWT);
+    expect(screen.getByTestId('audience').textContent).toBe('api://tessera-demo');
+    expect(screen.getByTestId('scopes').textContent).toBe('api://tessera-demo/read openid');
+    expect(JSON.parse(screen.getByTestId('jwt-header').textContent ?? '{}')).toEqual({ alg: 'RS256', kid: 'k1', typ: 'at+jwt' });
+    expect(JSON.parse(screen.getByTestId('jwt-claims').textContent ?? '{}')).toMatchObject({ sub: 'alice', iss: 'https://localhost/oidc' });
+    expect(screen.getByTestId('countdown').textContent).toMatch(/^expires in (29|30) min$/);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(store.getState().revealed).toBeNull();
+    expect(document.body.innerHTML).not.toContain(JWT);
+  });
+
+  it('asks for other scopes and handles opaque tokens', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Token details for alice@contoso.com' }));
+    fireEvent.change(await screen.findByLabelText('Scopes'), { target: { value: 'api://other/.default' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Reveal token' }));
+    expect((await screen.findByTestId('opaque-notice')).textContent).toContain('opaque');
+    expect(screen.getByTestId('scopes').textContent).toBe('api://tessera-demo/read');
+    expect(fake.callsOf('revealToken')[0]?.args[0]).toEqual({ accountId: 'a', scopes: ['api://other/.default'] });
+    fireEvent.click(screen.getByRole('button', { name: 'Hide token' }));
+    expect(screen.getByTestId('masked-token')).toBeTruthy();
+  });
+
+  it('shows why a token could not be revealed', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    fake.failNext('revealToken', { code: 'needs_sign_in', message: 'Sign in again to see this token.' });
+    renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Token details for alice@contoso.com' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Reveal token' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Sign in again to see this token.');
+  });
+});
