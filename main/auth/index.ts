@@ -35,7 +35,6 @@ export type {
   TokenResult,
   TokenSuccess,
 } from './types';
-export { isTokenSuccess } from './types';
 export type {
   AccessTokenEntry,
   AccountEntry,

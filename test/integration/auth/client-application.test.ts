@@ -233,6 +233,29 @@ describe('Entra-like authority without a browser', () => {
   });
 });
 
+withBrowser('deprecated authorization-code APIs (confidential client, no PKCE)', () => {
+  it('getAuthorizationRequestUrl + acquireTokenByAuthorizationCode, with the raw nonce checked', async () => {
+    const cca = new ConfidentialClientApplication(CONFIDENTIAL, {
+      clientCredential: confidentialSecret(),
+      authority: idp.entraAuthority('contoso'),
+      instanceDiscovery: idp.instanceDiscoveryUrl,
+      verify: idp.caPath,
+    });
+    const redirectUri = 'http://localhost/callback';
+    const url = await cca.getAuthorizationRequestUrl([API_READ], { redirectUri, state: 'legacy-state', nonce: 'raw-nonce-1' });
+    const sent = new URL(url).searchParams;
+    expect(sent.get('nonce')).toBe('raw-nonce-1');
+    expect(sent.get('code_challenge')).toBeNull();
+    const redirected = new URL(await completeAuthorization(browser!, url, alice(), redirectUri));
+    expect(redirected.searchParams.get('state')).toBe('legacy-state');
+    const code = redirected.searchParams.get('code')!;
+    const result = (await cca.acquireTokenByAuthorizationCode(code, [API_READ], { redirectUri, nonce: 'raw-nonce-1' })) as TokenSuccess;
+    expect(result.error).toBeUndefined();
+    expect(result.id_token_claims?.nonce).toBe('raw-nonce-1');
+    expect((await cca.getAccounts()).map((a) => a.username)).toEqual([alice().username]);
+  });
+});
+
 withBrowser('generic OpenID Connect issuer', () => {
   it('signs in, hits the cache, and refreshes', async () => {
     const cache = new SerializableTokenCache();
