@@ -22,7 +22,9 @@ import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, sig
 import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+// Every run saves its screenshots under test-results/; TESSERA_UPDATE_SCREENSHOTS=1 refreshes the
+// committed ones in docs/ (README shows one), so an ordinary run leaves the work tree clean.
+const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const ACCESS_TOKEN_TTL = 20;
 const chromiumPath = findChromium();
 if (!chromiumPath) console.log(CHROMIUM_MISSING);
