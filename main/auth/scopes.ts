@@ -9,10 +9,20 @@ export const RESERVED_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile'
 /**
  * Sort scopes the way MSAL puts them on the wire and in cache `target`s.
  *
- * Plain code-unit order (Python's `sorted`), so `User.Read` sorts before `offline_access`.
+ * Python's `sorted`: by code point, so `User.Read` sorts before `offline_access`. (Code-unit order
+ * differs only above U+D7FF, but a cache key must match MSAL Python's to the byte.)
  */
 export function sortScopes(scopes: Iterable<string>): string[] {
-  return [...scopes].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...scopes].sort((a, b) => {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      const x = a.codePointAt(i) ?? 0;
+      const y = b.codePointAt(i) ?? 0;
+      if (x !== y) return x - y;
+      if (x > 0xffff) i++;
+    }
+    return a.length - b.length;
+  });
 }
 
 /** Join scopes for the wire: sorted, space separated. */

@@ -6,6 +6,7 @@
  * go through in-memory indexes (by home account and environment, and for access tokens also by
  * client and realm), so a search costs the same with ten thousand accounts as with one.
  */
+import { sortScopes } from './scopes';
 import type {
   AccessTokenEntry,
   AccountEntry,
@@ -140,20 +141,6 @@ const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2
 
 function pySplit(text: string): string[] {
   return text.split(PY_WHITESPACE).filter((s) => s.length > 0);
-}
-
-/** Python's `sorted()` on strings: by code point (differs from UTF-16 order only above U+D7FF). */
-function sortCodePoints(items: readonly string[]): string[] {
-  return [...items].sort((a, b) => {
-    const n = Math.min(a.length, b.length);
-    for (let i = 0; i < n; i++) {
-      const x = a.codePointAt(i) ?? 0;
-      const y = b.codePointAt(i) ?? 0;
-      if (x !== y) return x - y;
-      if (x > 0xffff) i++;
-    }
-    return a.length - b.length;
-  });
 }
 
 function entryTargetScopes(entry: Entry): Set<string> {
@@ -600,7 +587,7 @@ export class TokenCache {
       else if (Array.isArray(requested) && requested.every((s) => typeof s === 'string')) scopes = requested as string[];
       else throw new InvalidArgumentError('The event scope must be a list of strings.');
     }
-    const target = sortCodePoints(scopes).join(' ');
+    const target = sortScopes(scopes).join(' ');
     const clientId = present(ev, 'client_id') ? ev['client_id'] : null;
     const writes: [CredentialType, Entry][] = [];
 
@@ -701,7 +688,7 @@ export class TokenCache {
     if (!section) return [];
     if (section.expiry) this.purgeExpired(section, epochSeconds(options.now));
 
-    const target = sortCodePoints(options.target ?? []);
+    const target = sortScopes(options.target ?? []);
     const query: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) query[k] = v;
 

@@ -29,8 +29,10 @@ describe('scope decoration', () => {
     expect(() => decorateScopes('User.Read' as unknown as string[])).toThrow(/list of strings/);
   });
 
-  it('sorts by code unit, not locale', () => {
+  it('sorts by code point like Python, not by locale or UTF-16 code unit', () => {
     expect(sortScopes(['b', 'B', 'a', 'A'])).toEqual(['A', 'B', 'a', 'b']);
+    // U+FF00 < U+1F600 by code point, though the emoji's first code unit (0xD83D) is smaller.
+    expect(sortScopes(['\u{1F600}', '\uFF00'])).toEqual(['\uFF00', '\u{1F600}']);
   });
 
   it('validates excludeScopes like MSAL', () => {
