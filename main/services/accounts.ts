@@ -13,10 +13,8 @@ import { AppError } from './errors';
 /** The settings-store key of the account list. */
 export const ACCOUNTS_KEY = 'accounts';
 
-/** One account as remembered between runs. No secrets. */
-export interface AccountRecord {
-  readonly id: AccountId;
-  readonly profileId: ProfileId;
+/** Who signed in, as learned from a token response and the cache. */
+export interface SignedInIdentity {
   /** MSAL's `home_account_id` (`uid.utid` on Entra, `sub` elsewhere). */
   readonly homeAccountId: string;
   /** MSAL's `environment`: the authority host. */
@@ -26,6 +24,12 @@ export interface AccountRecord {
   readonly username: string;
   readonly displayName?: string;
   readonly tenant?: string;
+}
+
+/** One account as remembered between runs. No secrets. */
+export interface AccountRecord extends SignedInIdentity {
+  readonly id: AccountId;
+  readonly profileId: ProfileId;
   readonly pinned: boolean;
   /** Set when only an interactive sign-in can help; the reason is shown to the user. */
   readonly needsSignIn?: string;

@@ -9,7 +9,7 @@ import { PublicClientApplication } from '../auth/public-client-application';
 import { SerializableTokenCache } from '../auth/token-cache';
 import type { HttpClient } from '../auth/http-types';
 import type { AuthorizationBroker, ClientApplicationOptions, TokenResult, TokenSuccess } from '../auth/types';
-import type { AccountRecord } from './accounts';
+import type { AccountRecord, SignedInIdentity } from './accounts';
 import { toAuthAccount } from './accounts';
 import { AppError } from './errors';
 
@@ -22,16 +22,6 @@ export interface ClientOptionsHooks {
   readonly instanceDiscoveryFor?: (profile: ProviderProfile) => boolean | string | undefined;
 }
 
-/** Who signed in, as learned from a token response and the cache. */
-export interface SignedInIdentity {
-  readonly homeAccountId: string;
-  readonly environment: string;
-  readonly realm: string;
-  readonly localAccountId: string;
-  readonly username: string;
-  readonly displayName?: string;
-  readonly tenant?: string;
-}
 
 /** Options of {@link TokenService.signIn}. */
 export interface SignInOptions {
