@@ -24,7 +24,8 @@ export function escapeHtml(text: string): string {
  * A broker that opens the system browser through `openBrowser` and waits on 127.0.0.1.
  *
  * The redirect URI is `http://localhost:<port>` (Entra accepts any port for it). A response whose
- * `state` differs from the authorization URL's is answered "State mismatch" and ignored.
+ * `state` differs from the authorization URL's is answered "State mismatch" and ignored, and so is
+ * a request whose `Host` is not this listener (a page that rebound its DNS name to 127.0.0.1).
  */
 export class LoopbackReceiverBroker implements AuthorizationBroker {
   private server: ReturnType<typeof createServer> | undefined;
@@ -50,6 +51,7 @@ export class LoopbackReceiverBroker implements AuthorizationBroker {
     const server = this.server;
     if (!server) throw new InteractionError('broker_error', 'The loopback listener is not running; call prepare() first.');
     const expectedState = new URL(url).searchParams.get('state');
+    let cancel: (error: Error) => void = () => undefined;
     const redirected = new Promise<string>((resolve, reject) => {
       const finish = (error: Error | undefined, value?: string) => {
         clearTimeout(timer);
@@ -62,13 +64,20 @@ export class LoopbackReceiverBroker implements AuthorizationBroker {
         : undefined;
       const onAbort = () => finish(new InteractionError('user_cancelled', 'The sign-in was cancelled.'));
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      cancel = (error) => finish(error);
       server.on('request', (req: IncomingMessage, res: ServerResponse) => {
         const address = server.address() as AddressInfo;
-        const full = new URL(req.url ?? '/', `http://localhost:${address.port}`);
-        const params = full.searchParams;
         res.setHeader('Content-Type', 'text/html; charset=utf-8');
         res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
         res.setHeader('Cache-Control', 'no-store');
+        // DNS rebinding: a web page reaching 127.0.0.1 under its own name sends that name as Host.
+        const host = req.headers.host ?? '';
+        if (req.method !== 'GET' || (host !== `localhost:${address.port}` && host !== `127.0.0.1:${address.port}`)) {
+          res.writeHead(400).end(page('Bad request', 'This address only receives a sign-in response.'));
+          return;
+        }
+        const full = new URL(req.url ?? '/', `http://localhost:${address.port}`);
+        const params = full.searchParams;
         if (!params.has('code') && !params.has('error')) {
           res.writeHead(404).end(page('Not found', 'This address only receives a sign-in response.'));
           return;
@@ -86,7 +95,12 @@ export class LoopbackReceiverBroker implements AuthorizationBroker {
       });
     });
     try {
-      await this.openBrowser(url);
+      try {
+        await this.openBrowser(url);
+      } catch (error) {
+        // Settle the wait now: a pending timer would otherwise reject it later, unhandled.
+        cancel(error instanceof Error ? error : new InteractionError('broker_error', 'The browser could not be opened.'));
+      }
       return await redirected;
     } finally {
       this.close();

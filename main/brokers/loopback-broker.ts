@@ -39,7 +39,10 @@ const MAX_ERROR_TEXT = 500;
  * browser history (msal-node's loopback client does the same). Error responses are answered
  * directly (nothing secret to hide); their text is HTML-escaped and the page's CSP is
  * `default-src 'none'`. Favicon and other unrelated requests, or requests with a foreign `Host`
- * header (DNS rebinding), get a 404 and are otherwise ignored.
+ * header (DNS rebinding), get a 404 and are otherwise ignored. When the authorization URL carries a
+ * `state`, a response with another (or no) `state` is refused and the flow keeps waiting: any web
+ * page can send requests to 127.0.0.1, and without this it could end the sign-in with a forged
+ * `?error=` (RFC 6749 §4.1.2 requires the state back on success and on error).
  */
 export class LoopbackBroker implements SignInBroker {
   readonly kind = 'system-browser';
@@ -101,7 +104,7 @@ class LoopbackListener {
   readonly #origin: string;
   #closing: Promise<void> | undefined;
   // Set by run(): how to finish the flow, and the redirect URL once it arrived.
-  #flow: { readonly finish: (outcome: Outcome) => void; readonly closeGraceMs: number } | undefined;
+  #flow: { readonly finish: (outcome: Outcome) => void; readonly closeGraceMs: number; readonly state: string | null } | undefined;
   #captured: string | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
 
@@ -142,7 +145,7 @@ class LoopbackListener {
         // Settle only once the port is closed, so callers can rely on it.
         void this.close().then(() => ('url' in outcome ? resolve(outcome.url) : reject(outcome.error)));
       };
-      this.#flow = { finish, closeGraceMs: options.closeGraceMs };
+      this.#flow = { finish, closeGraceMs: options.closeGraceMs, state: stateOf(url) };
       if (options.signal?.aborted) return onAbort();
       options.signal?.addEventListener('abort', onAbort, { once: true });
       Promise.resolve()
@@ -185,6 +188,10 @@ class LoopbackListener {
     }
     // Before open() nothing is expected; without code or error it is not a response.
     if (!flow || (!hasCode && !hasError)) return send(res, 404, 'Not found.');
+    // A forged response from another page (it cannot know the state) must not end the flow.
+    if (flow.state !== null && requestUrl.searchParams.get('state') !== flow.state) {
+      return send(res, 400, 'This response does not belong to the sign-in in progress.');
+    }
 
     const redirectUrl = requestUrl.toString();
     this.#captured = redirectUrl;
@@ -231,6 +238,14 @@ function send(res: ServerResponse, status: number, body: string): void {
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tessera – ${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+function stateOf(url: string): string | null {
+  try {
+    return new URL(url).searchParams.get('state');
+  } catch {
+    return null;
+  }
 }
 
 function truncate(text: string): string {

@@ -3,11 +3,18 @@
  */
 import { spawn } from 'node:child_process';
 
-/** How to open a URL on this platform: `open` (macOS), `start` (Windows), `xdg-open` elsewhere. */
+/**
+ * How to open a URL on this platform: `open` (macOS), the URL protocol handler (Windows),
+ * `xdg-open` elsewhere.
+ *
+ * Never through `cmd.exe`: the authorization URL's path comes from the provider's discovery
+ * document, WHATWG URLs keep `|`, `^`, `%` and `(` unescaped, and cmd would run
+ * `https://idp/x|calc` as two commands. `rundll32 url.dll,FileProtocolHandler` hands the URL to
+ * ShellExecute without a shell.
+ */
 export function openerFor(platform: NodeJS.Platform): { readonly command: string; readonly args: (url: string) => string[] } {
   if (platform === 'darwin') return { command: 'open', args: (url) => [url] };
-  // `start` is a cmd built-in; its first quoted argument is the window title, hence the empty one.
-  if (platform === 'win32') return { command: 'cmd', args: (url) => ['/c', 'start', '""', url.replace(/&/g, '^&')] };
+  if (platform === 'win32') return { command: 'rundll32', args: (url) => ['url.dll,FileProtocolHandler', url] };
   return { command: 'xdg-open', args: (url) => [url] };
 }
 
@@ -24,10 +31,11 @@ export function createOpenExternal(print: (line: string) => void, platform: Node
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
       throw new Error('Refusing to open a URL that is neither https nor loopback.');
     }
-    print(`Sign in at: ${parsed.origin}${parsed.pathname} (opening your browser; the full link is below if it does not open)\n${url}`);
+    print(`Sign in at: ${parsed.origin}${parsed.pathname} (opening your browser; the full link is below if it does not open)\n${parsed.href}`);
     const opener = openerFor(platform);
     await new Promise<void>((resolve) => {
-      const child = spawn(opener.command, opener.args(url), { stdio: 'ignore', detached: true });
+      // The re-serialized URL: spaces and quotes percent-encoded, so it stays one argument.
+      const child = spawn(opener.command, opener.args(parsed.href), { stdio: 'ignore', detached: true });
       // A missing opener is not fatal: the URL was printed.
       child.once('error', () => resolve());
       child.once('spawn', () => {

@@ -1,8 +1,8 @@
 /**
  * Serves the built renderer (`dist/renderer/`) read-only, with no directory listing and no path
- * escaping the folder.
+ * escaping the folder, not even through a symbolic link.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -42,12 +42,15 @@ export function resolveStaticPath(root: string, urlPath: string): string | undef
   return full;
 }
 
-/** Reads a static file, or undefined when it does not exist. */
+/** Reads a static file, or undefined when it does not exist or its real path is outside `root`. */
 export async function readStaticFile(root: string, urlPath: string): Promise<StaticFile | undefined> {
   const path = resolveStaticPath(root, urlPath);
   if (!path) return undefined;
   try {
-    const body = await readFile(path);
+    // The lexical check above does not see symbolic links; the real paths must agree too.
+    const [realRoot, realPath] = await Promise.all([realpath(root), realpath(path)]);
+    if (!realPath.startsWith(realRoot + sep)) return undefined;
+    const body = await readFile(realPath);
     return { body, contentType: CONTENT_TYPES[extname(path)] ?? 'application/octet-stream', immutable: path.includes(`${sep}assets${sep}`) };
   } catch {
     return undefined;

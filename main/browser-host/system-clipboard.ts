@@ -21,7 +21,11 @@ export function clipboardCandidates(platform: NodeJS.Platform, env: NodeJS.Proce
   if (platform === 'win32') return [{ name: 'clip', write: ['clip'], read: ['powershell', '-NoProfile', '-Command', 'Get-Clipboard'] }];
   const out: ClipboardCommands[] = [];
   // KDE's clipboard manager skips entries carrying this hint, so the token stays out of its history.
-  if (env.WAYLAND_DISPLAY) out.push({ name: 'wl-copy', write: ['wl-copy', '--sensitive'], read: ['wl-paste', '--no-newline'] });
+  if (env.WAYLAND_DISPLAY) {
+    out.push({ name: 'wl-copy', write: ['wl-copy', '--sensitive'], read: ['wl-paste', '--no-newline'] });
+    // wl-clipboard before 2.2 has no --sensitive and exits non-zero: copy without the hint then.
+    out.push({ name: 'wl-copy (no hint)', write: ['wl-copy'], read: ['wl-paste', '--no-newline'] });
+  }
   if (env.DISPLAY) {
     out.push({ name: 'xclip', write: ['xclip', '-selection', 'clipboard', '-in'], read: ['xclip', '-selection', 'clipboard', '-out'] });
     out.push({ name: 'xsel', write: ['xsel', '--clipboard', '--input'], read: ['xsel', '--clipboard', '--output'] });

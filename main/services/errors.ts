@@ -8,6 +8,7 @@
 import type { ErrorInfo } from '../../preload/contract';
 import { AuthError } from '../auth/errors';
 import type { TokenError } from '../auth/types';
+import { redactSecrets as redactForBoundary } from '../ipc/error-info';
 import { PersistenceError } from '../persistence/errors';
 
 /** Codes the services add to those of `AuthErrorCode`, `PersistenceErrorCode` and OAuth's `error`. */
@@ -103,8 +104,13 @@ const OAUTH_TEXT: Readonly<Record<string, string>> = {
  *
  * Entra's `AADSTSnnnn: …` descriptions keep their code and get a plain explanation
  * (e.g. "AADSTS50126: invalid username or password"); trace and correlation lines are dropped.
+ * Redacted, because callers also store it as a needs-sign-in reason without an {@link AppError}.
  */
 export function describeOAuthError(error: TokenError): string {
+  return redactSecrets(describeOAuthErrorText(error));
+}
+
+function describeOAuthErrorText(error: TokenError): string {
   const description = typeof error.error_description === 'string' ? error.error_description : '';
   const firstLine = description.split(/\r?\n/)[0]?.trim() ?? '';
   const aadsts = /^AADSTS(\d+)/.exec(firstLine) ?? (error.error_codes?.[0] !== undefined ? [`AADSTS${error.error_codes[0]}`, String(error.error_codes[0])] : null);
@@ -163,11 +169,17 @@ function friendlyAuthMessage(error: AuthError): string {
  * Removes anything token-shaped from text: JWTs and long opaque credential strings.
  *
  * A backstop for messages built from server text; the services never put tokens in messages.
+ * These messages also reach `AccountView.lastError` (events, the account list) and the settings
+ * file, which never pass the IPC boundary's redaction, so that redaction is applied here too: it
+ * also catches tokens behind a prefix (Google's `ya29.…`, `1//…`, `4/…`), `name=value` pairs and
+ * bearer values, which the 48-character rule below lets through.
  */
 export function redactSecrets(text: string): string {
-  return text
-    .replace(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '[redacted]')
-    .replace(/(?<![A-Za-z0-9/:.=_-])[A-Za-z0-9_~+-]{48,}={0,2}(?![A-Za-z0-9/.])/g, '[redacted]');
+  return redactForBoundary(
+    text
+      .replace(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '[redacted]')
+      .replace(/(?<![A-Za-z0-9/:.=_-])[A-Za-z0-9_~+-]{48,}={0,2}(?![A-Za-z0-9/.])/g, '[redacted]'),
+  );
 }
 
 function truncate(text: string): string {

@@ -28,6 +28,22 @@ export const ENTRA_NATIVE_REDIRECT_URI = 'https://login.microsoftonline.com/comm
 export const DEMO_PROFILE_ID = 'demo';
 
 const RESERVED_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'offline_access']);
+/**
+ * Authorize parameters the auth core sets for every sign-in. The core spreads a profile's extra
+ * parameters last, so without this list a profile could replace the `state`, the PKCE challenge,
+ * the nonce or the redirect URI, and with them the checks that bind a response to its request.
+ */
+const RESERVED_AUTHORIZE_PARAMETERS: ReadonlySet<string> = new Set([
+  'client_id',
+  'response_type',
+  'response_mode',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+]);
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -252,7 +268,8 @@ export function toProfile(draft: ProfileDraft, id: ProfileId): ProviderProfile {
 function sanitiseParameters(params: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) {
-    if (typeof value === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(key) && value !== '') out[key] = value;
+    // Reserved names are dropped here too: profiles saved by an older version may carry them.
+    if (typeof value === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(key) && value !== '' && !RESERVED_AUTHORIZE_PARAMETERS.has(key)) out[key] = value;
   }
   return out;
 }
@@ -295,6 +312,8 @@ export class ProfileRegistry {
     const first = Object.entries(errors)[0];
     if (first) throw new AppError('invalid_profile', `${first[0]}: ${first[1]}`);
     const d = draft as ProfileDraft;
+    const reserved = Object.keys(d.extraAuthorizeParameters ?? {}).find((key) => RESERVED_AUTHORIZE_PARAMETERS.has(key));
+    if (reserved) throw new AppError('invalid_profile', `extraAuthorizeParameters: "${reserved}" is set by Tessera for every sign-in; remove it.`);
     if (d.id === DEMO_PROFILE_ID || d.preset === 'demo') throw new AppError('builtin_profile', 'The demo profile is built in and cannot be changed.');
     const id = typeof d.id === 'string' && d.id !== '' ? d.id : `p-${randomUUID()}`;
     if (typeof d.id === 'string' && d.id !== '' && !this.#profiles.some((p) => p.id === d.id)) {

@@ -101,6 +101,19 @@ describe('LoopbackBroker without a browser', () => {
     expect(await flow).toBe(`${redirectUri}?code=abc&state=s1`);
     expect(await isClosed(portOf(redirectUri))).toBe(true);
   });
+
+  it('a forged response from another page (wrong or no state) cannot end the sign-in', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => {}, closeGraceMs: 100 });
+    const { redirectUri } = await broker.prepare();
+    const flow = broker.open('https://idp.invalid/authorize?client_id=c&state=s-123', redirectUri);
+    // Any web page can fire these at 127.0.0.1 (an <img>, a no-cors fetch); its Host header is ours.
+    expect((await get(`${redirectUri}?error=access_denied`)).status).toBe(400);
+    expect((await get(`${redirectUri}?error=access_denied&state=guess`)).status).toBe(400);
+    expect((await get(`${redirectUri}?code=forged&state=guess`)).status).toBe(400);
+    expect(await isClosed(portOf(redirectUri))).toBe(false);
+    expect((await get(`${redirectUri}?code=real&state=s-123`)).status).toBe(302);
+    expect(await flow).toBe(`${redirectUri}?code=real&state=s-123`);
+  });
 });
 
 const hasChromium = findChromium() !== undefined;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +100,22 @@ describe('browser-mode host', () => {
     expect((await call(host.port, '/assets/app.js')).headers['content-type']).toContain('text/javascript');
     expect((await call(host.port, '/../../etc/passwd')).status).toBe(404);
     expect((await call(host.port, '/%2e%2e/%2e%2e/etc/passwd')).status).toBe(404);
+  });
+
+  it('does not follow a symbolic link out of the renderer folder', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'tessera-outside-'));
+    try {
+      await writeFile(join(outside, 'token-cache.json'), '{"secret":"s3cr3t"}');
+      await symlink(join(outside, 'token-cache.json'), join(dir, 'leak.json'));
+      await symlink(outside, join(dir, 'linked'));
+      for (const path of ['/leak.json', '/linked/token-cache.json']) {
+        const answer = await call(host.port, path);
+        expect(answer.status).toBe(404);
+        expect(answer.body).not.toContain('s3cr3t');
+      }
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('runs an operation with validated arguments and answers a Result', async () => {

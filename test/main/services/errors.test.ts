@@ -53,3 +53,17 @@ describe('toErrorInfo', () => {
     expect(redactSecrets('See https://login.microsoftonline.com/common/oauth2/nativeclient')).toContain('nativeclient');
   });
 });
+
+describe('redactSecrets (services)', () => {
+  it('redacts prefixed Google-style tokens and secret pairs, which lastError would carry to events and the settings file', () => {
+    const accessToken = `ya29.a0AfB_byC${'x1'.repeat(60)}`;
+    const refreshToken = `1//0g${'Yk'.repeat(45)}`;
+    const code = `4/0AeaY${'z9'.repeat(30)}`;
+    const message = new AppError('invalid_grant', `bad ${accessToken}; refresh_token=${refreshToken}; code ${code}; Authorization: Bearer abc.def`).message;
+    for (const secret of [accessToken.slice(5), refreshToken.slice(3), code.slice(2), 'abc.def']) expect(message).not.toContain(secret);
+    // describeOAuthError feeds needs-sign-in reasons and lastError directly, without an AppError.
+    expect(describeOAuthError({ error: 'invalid_grant', error_description: `Token ${accessToken} is invalid` })).not.toContain(accessToken.slice(5));
+    expect(describeOAuthError({ error: 'weird', error_description: `refresh_token=${refreshToken}` })).not.toContain(refreshToken.slice(3));
+    expect(fromTokenError({ error: 'weird', error_description: `Token ${accessToken} is invalid` }).message).not.toContain(accessToken.slice(5));
+  });
+});

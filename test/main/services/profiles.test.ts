@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProfileDraft } from '../../../preload/contract';
-import { checkProfileFields, ENTRA_NATIVE_REDIRECT_URI, toProfile } from '../../../main/services/profiles';
+import type { KeyValueStore } from '../../../main/persistence/settings-store';
+import { checkProfileFields, ENTRA_NATIVE_REDIRECT_URI, ProfileRegistry, toProfile } from '../../../main/services/profiles';
 
 const entra: ProfileDraft = {
   name: 'Work',
@@ -43,5 +44,36 @@ describe('checkProfileFields', () => {
   it('normalises drafts: trims, drops reserved scopes, forces the system browser for Google', () => {
     const profile = toProfile({ ...entra, kind: 'oidc', preset: 'google', name: ' G ', defaultScopes: ['email', 'openid', ' email '] }, 'g');
     expect(profile).toMatchObject({ name: 'G', defaultScopes: ['email'], signInMethod: 'system-browser' });
+  });
+});
+
+/** A {@link KeyValueStore} in memory. */
+class MemoryStore implements KeyValueStore {
+  readonly data = new Map<string, unknown>();
+  get(key: string): unknown {
+    return this.data.get(key);
+  }
+  set(key: string, value: unknown): void {
+    this.data.set(key, structuredClone(value));
+  }
+  delete(key: string): void {
+    this.data.delete(key);
+  }
+}
+
+describe('extra authorize parameters', () => {
+  it('cannot override state, nonce, PKCE or the redirect URI that bind a response to its request', () => {
+    const registry = new ProfileRegistry(new MemoryStore(), undefined);
+    for (const name of ['state', 'nonce', 'code_challenge', 'code_challenge_method', 'redirect_uri', 'client_id', 'response_type', 'response_mode']) {
+      expect(() => registry.save({ ...entra, extraAuthorizeParameters: { [name]: 'attacker-chosen' } })).toThrow(/is set by Tessera/);
+    }
+    expect(registry.list()).toEqual([]);
+    // Provider quirks stay possible (Google's access_type and prompt).
+    expect(registry.save({ ...entra, extraAuthorizeParameters: { access_type: 'offline', prompt: 'consent' } }).extraAuthorizeParameters).toEqual({
+      access_type: 'offline',
+      prompt: 'consent',
+    });
+    // A stored profile from before this rule loses the reserved names when loaded.
+    expect(toProfile({ ...entra, extraAuthorizeParameters: { state: 'fixed', audience: 'api' } }, 'old').extraAuthorizeParameters).toEqual({ audience: 'api' });
   });
 });
