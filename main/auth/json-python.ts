@@ -48,8 +48,14 @@ function isArrayIndexKey(key: string): boolean {
  * Only needed when some key is integer-like; otherwise property order already is insertion order.
  */
 export function recordKeyOrder(obj: object, keys: readonly string[]): void {
-  if (keys.some(isArrayIndexKey)) keyOrders.set(obj, [...keys]);
+  if (keys.some(isIntegerLikeKey)) keyOrders.set(obj, [...keys]);
   else keyOrders.delete(obj);
+}
+
+/** `isArrayIndexKey`, with a cheap first-character test in front for the usual non-digit keys. */
+function isIntegerLikeKey(key: string): boolean {
+  const first = key.charCodeAt(0);
+  return first >= 0x30 && first <= 0x39 && isArrayIndexKey(key);
 }
 
 /**
@@ -91,6 +97,17 @@ const HEX4 = /^[0-9a-fA-F]{4}$/;
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t',
 };
+
+/** The value of a JSON number as Python reads it: int (maybe `bigint`) or float (maybe `PythonFloat`). */
+function numberFromLexeme(lexeme: string, isFloat: boolean): unknown {
+  if (!isFloat) {
+    const n = Number(lexeme);
+    return Number.isSafeInteger(n) ? n : BigInt(lexeme);
+  }
+  const f = Number(lexeme);
+  // Whole floats need their ".0" back when written; others print unambiguously.
+  return Number.isInteger(f) ? new PythonFloat(f) : f;
+}
 
 class Parser {
   private pos = 0;
@@ -144,14 +161,7 @@ class Parser {
     const m = NUMBER.exec(this.text);
     if (!m) this.fail('Expecting value');
     this.pos = NUMBER.lastIndex;
-    const lexeme = m[0];
-    if (m[1] === undefined && m[2] === undefined) {
-      const n = Number(lexeme);
-      return Number.isSafeInteger(n) ? n : BigInt(lexeme);
-    }
-    const f = Number(lexeme);
-    // Whole floats need their ".0" back when written; others print unambiguously.
-    return Number.isInteger(f) ? new PythonFloat(f) : f;
+    return numberFromLexeme(m[0], m[1] !== undefined || m[2] !== undefined);
   }
 
   private parseString(): string {
@@ -206,7 +216,7 @@ class Parser {
       // A repeated key keeps its first position and takes the last value, as in a Python dict.
       if (!Object.prototype.hasOwnProperty.call(obj, key)) {
         keys.push(key);
-        if (!hasIndexKey && isArrayIndexKey(key)) hasIndexKey = true;
+        if (!hasIndexKey && isIntegerLikeKey(key)) hasIndexKey = true;
       }
       setJsonProperty(obj, key, value);
       this.skipWs();
@@ -246,16 +256,125 @@ class Parser {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Fast path: V8's JSON.parse, when it provably gives what the exact parser would.
+//
+// For text both accept, JSON.parse and the exact parser agree on everything except:
+// - integer-like keys, which JSON.parse moves to the front of their object (ES2015 property order);
+// - numbers the exact parser wraps (whole floats such as `1.0`, `1e5`) or widens (integers beyond
+//   2^53), which JSON.parse turns into plain, differently spelled numbers;
+// - nesting deeper than Python's recursion limit, which only JSON.parse accepts.
+// Everything else already matches: the same string grammar and escapes (lone surrogates stay lone
+// code units in both), the same whitespace, and a repeated key keeps its first position with the
+// last value (ECMA-262 JSON.parse uses CreateDataProperty, which keeps creation order, as a
+// Python dict does). Text JSON.parse rejects (`NaN`, `Infinity`, errors) goes to the exact parser,
+// which accepts it or throws the Python-style error.
+
+// What a walk over a JSON.parse result found, in increasing order of trouble.
+type Walk = 0 | 1 | 2;
+const LOSSLESS = 0;
+const NUMBERS_TO_CHECK = 1; // some number whose spelling the text must tell
+const LOSSY = 2;
+
+/** Classify a JSON.parse result; mirrors the exact parser's depth limit. */
+function walkNative(value: unknown, depth: number): Walk {
+  if (typeof value !== 'object' || value === null) {
+    // A number's spelling is lost in `value`; whole ones and infinities need a look at the text.
+    return typeof value === 'number' && (Number.isInteger(value) || !Number.isFinite(value))
+      ? NUMBERS_TO_CHECK
+      : LOSSLESS;
+  }
+  let result: Walk = LOSSLESS;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      // A member sits one level deeper; the exact parser refuses it beyond Python's limit.
+      if (depth >= MAX_DEPTH) return LOSSY;
+      const item: unknown = value[i];
+      // Strings are by far the most common member; skip the call for them.
+      if (typeof item === 'string') continue;
+      const r = walkNative(item, depth + 1);
+      if (r === LOSSY) return r;
+      if (r > result) result = r;
+    }
+    return result;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key in obj) {
+    if (depth >= MAX_DEPTH) return LOSSY;
+    if (isIntegerLikeKey(key)) return LOSSY;
+    const item = obj[key];
+    if (typeof item === 'string') continue;
+    const r = walkNative(item, depth + 1);
+    if (r === LOSSY) return r;
+    if (r > result) result = r;
+  }
+  return result;
+}
+
+// A whole string token (so that digits inside strings are skipped) or a number token.
+const STRING_OR_NUMBER = /"[^"\\]*(?:\\.[^"\\]*)*"|-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/g;
+
+/** True when every number in (valid) JSON text reads as the plain number JSON.parse gives. */
+function numbersArePlain(text: string): boolean {
+  STRING_OR_NUMBER.lastIndex = 0;
+  for (let m = STRING_OR_NUMBER.exec(text); m !== null; m = STRING_OR_NUMBER.exec(text)) {
+    const lexeme = m[0];
+    if (lexeme.charCodeAt(0) === 0x22) continue;
+    const exact = numberFromLexeme(lexeme, m[1] !== undefined || m[2] !== undefined);
+    // `-0` is an int 0 to Python; plain, but rare enough to leave to the exact parser.
+    if (typeof exact !== 'number' || Object.is(exact, -0)) return false;
+  }
+  return true;
+}
+
+/** Which parser produced a value: V8's `JSON.parse` (provably lossless) or the exact one. */
+export type PythonJsonParser = 'native' | 'exact';
+
+/** A parsed JSON document and the parser that produced it. */
+export interface ParsedPythonJson {
+  /** The value, as `parsePythonJson` returns it. */
+  readonly value: unknown;
+  /** `native` when JSON.parse's result was provably the same; `exact` otherwise. */
+  readonly parser: PythonJsonParser;
+}
+
+/**
+ * Parse JSON text as Python's `json.loads` does, and say which parser did it.
+ *
+ * Tries V8's `JSON.parse` first and keeps its result only when nothing in it can differ from the
+ * exact parser's (no integer-like object keys, no number whose spelling or type would change, no
+ * nesting beyond Python's limit); otherwise parses again with the exact parser. Same value and
+ * errors as `parsePythonJson`.
+ */
+export function parsePythonJsonDetailed(text: string): ParsedPythonJson {
+  let native: unknown;
+  let parsed = false;
+  try {
+    native = JSON.parse(text);
+    parsed = true;
+  } catch {
+    // NaN, Infinity, malformed text or a stack overflow: the exact parser decides.
+  }
+  if (parsed) {
+    const walk = walkNative(native, 0);
+    if (walk === LOSSLESS || (walk === NUMBERS_TO_CHECK && numbersArePlain(text))) {
+      return { value: native, parser: 'native' };
+    }
+  }
+  return { value: new Parser(text).parseDocument(), parser: 'exact' };
+}
+
 /**
  * Parse JSON text as Python's `json.loads` does.
  *
  * Accepts `NaN`, `Infinity` and `-Infinity`; rejects control characters inside strings, a BOM,
  * trailing commas and trailing data. Objects are plain objects whose key order is kept (see
  * `orderedKeys`); whole floats are `PythonFloat`; integers beyond 2^53 are `bigint`. Throws
- * `PythonJsonError`.
+ * `PythonJsonError`. Uses V8's `JSON.parse` when that is provably lossless (see
+ * `parsePythonJsonDetailed`).
  */
 export function parsePythonJson(text: string): unknown {
-  return new Parser(text).parseDocument();
+  return parsePythonJsonDetailed(text).value;
 }
 
 /**
@@ -321,15 +440,105 @@ export function pythonJsonString(text: string): string {
   return `${out}${text.slice(start)}"`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Fast path: V8's JSON.stringify, when its text is provably Python's.
+//
+// With an indent of 1 to 10 spaces, JSON.stringify lays out objects and arrays exactly as
+// json.dumps(indent=n) does (one member per line, "," at line ends, ": " after keys, "{}" and "[]"
+// inline) and escapes strings the same way (short forms for \b \f \n \r \t, lowercase \u00XX for
+// other controls, lone surrogates as lowercase \udXXX, "/" left alone). The differences: it writes
+// characters from U+007F up as they are, where ensure_ascii escapes each UTF-16 code unit (fixed
+// afterwards, since outside strings the text is pure ASCII); it spells floats and huge integers
+// differently and knows nothing of PythonFloat, bigint or Map; and it orders integer-like keys
+// first. A walk rejects all of those, and they go to the exact writer.
+
+const MAX_NATIVE_INDENT = 10; // JSON.stringify caps the gap at ten characters
+const MAX_NATIVE_DEPTH = 1000; // deeper (or circular) values go to the exact writer, which reports cycles
+
+/** True when JSON.stringify writes `value` as the exact writer would, ASCII escaping aside. */
+function nativeWritable(value: unknown, depth: number): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  // Non-integers from 1e-4 up are spelled alike (shortest digits, fixed notation) by both.
+  if (typeof value === 'number') {
+    return Number.isSafeInteger(value) || (Number.isFinite(value) && !Number.isInteger(value) && Math.abs(value) >= 1e-4);
+  }
+  if (typeof value !== 'object' || depth >= MAX_NATIVE_DEPTH) return false;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item !== 'string' && item !== undefined && !nativeWritable(item, depth + 1)) return false;
+    }
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== null) || keyOrders.has(value)) return false;
+  const obj = value as Record<string, unknown>;
+  for (const key in obj) {
+    if (isIntegerLikeKey(key)) return false;
+    const item = obj[key];
+    if (typeof item !== 'string' && item !== undefined && !nativeWritable(item, depth + 1)) return false;
+  }
+  return true;
+}
+
+/** True when `Object.prototype` has enumerable properties (polluted), which for-in would visit. */
+function hasInheritedEnumerables(): boolean {
+  for (const key in Object.prototype) if (key) return true;
+  return false;
+}
+
+// Everything ensure_ascii escapes that JSON.stringify leaves as it is.
+const NOT_ASCII = /[\u007f-\uffff]/;
+const NOT_ASCII_GLOBAL = /[\u007f-\uffff]/g;
+
+function escapeCodeUnit(unit: string): string {
+  return `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** Which writer produced a text: V8's `JSON.stringify` (provably identical) or the exact one. */
+export type PythonJsonWriter = 'native' | 'exact';
+
+/** A serialized JSON text and the writer that produced it. */
+export interface DumpedPythonJson {
+  /** The text, as `dumpsPythonJson` returns it. */
+  readonly text: string;
+  /** `native` when JSON.stringify's text was provably the same; `exact` otherwise. */
+  readonly writer: PythonJsonWriter;
+}
+
+/**
+ * Serialize a value as Python's `json.dumps(value, indent=indent)` does, and say which writer did it.
+ *
+ * With an indent of 1 to 10 and a value made only of plain objects without integer-like keys,
+ * arrays, strings, booleans, null and safe integers, uses V8's `JSON.stringify` and escapes
+ * non-ASCII afterwards; otherwise the exact writer. Same text and errors as `dumpsPythonJson`.
+ */
+export function dumpsPythonJsonDetailed(value: unknown, indent?: number): DumpedPythonJson {
+  if (
+    indent !== undefined && Number.isInteger(indent) && indent >= 1 && indent <= MAX_NATIVE_INDENT &&
+    typeof value === 'object' && value !== null && !hasInheritedEnumerables() && nativeWritable(value, 0)
+  ) {
+    const text = JSON.stringify(value, null, indent);
+    return { text: NOT_ASCII.test(text) ? text.replace(NOT_ASCII_GLOBAL, escapeCodeUnit) : text, writer: 'native' };
+  }
+  return { text: dumpsExact(value, indent), writer: 'exact' };
+}
+
 /**
  * Serialize a value as Python's `json.dumps(value, indent=indent)` does.
  *
  * With an indent: one item per line, `","` at line ends and `": "` after keys; `{}` and `[]`
  * stay on one line. Without: `", "` and `": "` on one line. `Map`s are written as objects in
  * their order, plain objects in `orderedKeys` order; properties whose value is `undefined` are
- * left out. Throws `PythonJsonError` for circular structures and values JSON cannot hold.
+ * left out. Throws `PythonJsonError` for circular structures and values JSON cannot hold. Uses
+ * V8's `JSON.stringify` when that is provably identical (see `dumpsPythonJsonDetailed`).
  */
 export function dumpsPythonJson(value: unknown, indent?: number): string {
+  return dumpsPythonJsonDetailed(value, indent).text;
+}
+
+function dumpsExact(value: unknown, indent: number | undefined): string {
   let out = '';
   const active = new Set<object>();
   const newlines: string[] = [];

@@ -263,47 +263,110 @@ function epochSeconds(now: number | undefined): number {
 // ---------------------------------------------------------------------------------------------
 // Storage and indexes
 
-/** Index token of one field: missing, null and strings are told apart; other values never match a query. */
-function fieldToken(value: unknown, isPresent: boolean): string {
-  if (!isPresent) return '\u0001';
-  if (value === null) return '\u0002';
-  if (typeof value === 'string') return `s${value}`;
-  return '\u0003';
+// Index tokens for field values that are not a string or null. A missing field and a non-string
+// value are told apart from every string; a query can never ask for OTHER, so those never match.
+const MISSING = Symbol('missing');
+const OTHER = Symbol('other');
+type FieldToken = string | null | typeof MISSING | typeof OTHER;
+
+/** Index token of one field: the value itself for strings and null. */
+function fieldToken(entry: Entry, field: string): FieldToken {
+  const value = entry[field];
+  if (value === undefined || !hasOwn(entry, field)) return MISSING;
+  if (value === null || typeof value === 'string') return value;
+  return OTHER;
 }
 
-class FieldIndex {
-  private readonly buckets = new Map<string, Set<string>>();
-  constructor(readonly fields: readonly string[]) {}
+/** Keys of one bucket: usually one, so the key itself until a second arrives. */
+type Bucket = string | Set<string>;
+// One level per indexed field; the last level holds buckets.
+type IndexNode = Map<FieldToken, IndexNode | Bucket>;
 
-  private bucketOf(entry: Entry): string {
-    return this.fields.map((f) => fieldToken(entry[f], present(entry, f))).join('\u0000');
+const NO_KEYS: readonly string[] = [];
+
+/**
+ * Cache keys grouped by the values of a few fields, as a tree of Maps with one level per field.
+ *
+ * Keyed by the field values themselves, so a load builds no composite key strings; and a bucket
+ * is a bare key until it holds two, since a Set per entry would dominate load time and memory.
+ */
+class FieldIndex {
+  private readonly root: IndexNode = new Map();
+  // Fields with few distinct values (environment, realm) first, so upper levels stay small.
+  private readonly levels: readonly string[];
+
+  constructor(readonly fields: readonly string[]) {
+    this.levels = [...fields].reverse();
   }
 
   add(key: string, entry: Entry): void {
-    const b = this.bucketOf(entry);
-    let keys = this.buckets.get(b);
-    if (!keys) this.buckets.set(b, (keys = new Set()));
-    keys.add(key);
+    const levels = this.levels;
+    const last = levels.length - 1;
+    let node = this.root;
+    for (let i = 0; i < last; i++) {
+      const token = fieldToken(entry, levels[i]!);
+      let next = node.get(token) as IndexNode | undefined;
+      if (next === undefined) node.set(token, (next = new Map()));
+      node = next;
+    }
+    const token = fieldToken(entry, levels[last]!);
+    const keys = node.get(token) as Bucket | undefined;
+    if (keys === undefined) node.set(token, key);
+    else if (typeof keys !== 'string') keys.add(key);
+    else if (keys !== key) node.set(token, new Set([keys, key]));
   }
 
   remove(key: string, entry: Entry): void {
-    const b = this.bucketOf(entry);
-    const keys = this.buckets.get(b);
-    if (!keys) return;
-    keys.delete(key);
-    if (keys.size === 0) this.buckets.delete(b);
+    const path: [IndexNode, FieldToken][] = [];
+    let node = this.root;
+    for (const field of this.levels) {
+      const token = fieldToken(entry, field);
+      path.push([node, token]);
+      const next = node.get(token);
+      if (next === undefined) return;
+      if (path.length < this.levels.length) node = next as IndexNode;
+    }
+    const [leaf, token] = path[path.length - 1]!;
+    const keys = leaf.get(token) as Bucket;
+    if (typeof keys === 'string') {
+      if (keys !== key) return;
+      leaf.delete(token);
+    } else {
+      keys.delete(key);
+      if (keys.size > 0) return;
+      leaf.delete(token);
+    }
+    // Prune levels left empty, so a churning cache does not keep dead branches.
+    for (let i = path.length - 1; i > 0 && path[i]![0].size === 0; i--) {
+      const [parent, parentToken] = path[i - 1]!;
+      parent.delete(parentToken);
+    }
+  }
+
+  /** Keys stored in the bucket that `entry` itself belongs to. */
+  keysLike(entry: Entry): Iterable<string> {
+    return this.bucket(this.levels.map((field) => fieldToken(entry, field)));
   }
 
   /** Keys that may match `query`, or undefined when the query does not pin every indexed field. */
-  lookup(query: Readonly<Record<string, unknown>>): ReadonlySet<string> | undefined {
-    const tokens: string[] = [];
-    for (const f of this.fields) {
-      if (!hasOwn(query, f)) return undefined;
-      const v = query[f];
+  lookup(query: Readonly<Record<string, unknown>>): Iterable<string> | undefined {
+    const tokens: FieldToken[] = [];
+    for (const field of this.levels) {
+      if (!hasOwn(query, field)) return undefined;
+      const v = query[field];
       if (v !== null && typeof v !== 'string') return undefined;
-      tokens.push(fieldToken(v, true));
+      tokens.push(v);
     }
-    return this.buckets.get(tokens.join('\u0000')) ?? new Set();
+    return this.bucket(tokens);
+  }
+
+  private bucket(tokens: readonly FieldToken[]): Iterable<string> {
+    let found: IndexNode | Bucket | undefined = this.root;
+    for (const token of tokens) {
+      found = (found as IndexNode).get(token);
+      if (found === undefined) return NO_KEYS;
+    }
+    return typeof found === 'string' ? [found] : (found as Set<string>);
   }
 }
 
@@ -338,6 +401,12 @@ class ExpiryHeap {
     }
   }
 
+  /** Replace the contents with `items` (taken over, not copied), heapified in linear time. */
+  reset(items: ExpiryItem[]): void {
+    this.items = items;
+    for (let i = (items.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
   peek(): ExpiryItem | undefined {
     return this.items[0];
   }
@@ -348,28 +417,34 @@ class ExpiryHeap {
     const last = a.pop();
     if (a.length > 0 && last) {
       a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l]!.at < a[m]!.at) m = l;
-        if (r < a.length && a[r]!.at < a[m]!.at) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
-        i = m;
-      }
+      this.siftDown(0);
     }
     return top;
   }
 
-  clear(): void {
-    this.items = [];
+  private siftDown(start: number): void {
+    const a = this.items;
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && a[l]!.at < a[m]!.at) m = l;
+      if (r < a.length && a[r]!.at < a[m]!.at) m = r;
+      if (m === i) break;
+      [a[m], a[i]] = [a[i]!, a[m]!];
+      i = m;
+    }
   }
 }
 
+const PLAIN_DIGITS = /^\d{1,15}$/;
+
 /** When an access token counts as expired: MSAL Python's `int(expires_on)`; unreadable never expires. */
 function expiryOf(entry: Entry): number | undefined {
+  const value = entry['expires_on'];
+  // The usual spelling (a short string of digits) skips pyInt's general parse.
+  if (typeof value === 'string' && PLAIN_DIGITS.test(value)) return Number(value);
   try {
     return pyInt(entry['expires_on'], 'expires_on');
   } catch {
@@ -381,7 +456,6 @@ function expiryOf(entry: Entry): number | undefined {
 class Section {
   readonly slots = new Map<string, Slot>();
   private readonly indexes: readonly FieldIndex[];
-  private readonly owners = new WeakMap<Entry, string>();
   readonly expiry: ExpiryHeap | undefined;
   private nextSeq = 0;
 
@@ -399,12 +473,26 @@ class Section {
       this.slots.set(key, { entry, seq: this.nextSeq++ });
     }
     for (const index of this.indexes) index.add(key, entry);
-    this.owners.set(entry, key);
     if (this.expiry) {
       const at = expiryOf(entry);
       if (at !== undefined) this.expiry.push({ at, key, entry });
       if (this.expiry.size > 2 * this.slots.size + 1024) this.rebuildExpiry();
     }
+  }
+
+  /**
+   * Add an entry under a key this section does not hold yet, while loading.
+   *
+   * Skips `put`'s replace logic and the expiry heap; call `finishLoad` once after the last one.
+   */
+  append(key: string, entry: Entry): void {
+    this.slots.set(key, { entry, seq: this.nextSeq++ });
+    for (const index of this.indexes) index.add(key, entry);
+  }
+
+  /** Build the expiry heap for entries added by `append`. */
+  finishLoad(): void {
+    this.rebuildExpiry();
   }
 
   delete(key: string): boolean {
@@ -417,8 +505,15 @@ class Section {
 
   /** The key under which this exact entry object is stored, if it is. */
   storedKeyOf(entry: object): string | undefined {
-    const key = this.owners.get(entry as Entry);
-    return key !== undefined && this.slots.get(key)?.entry === entry ? key : undefined;
+    // A stored entry is frozen, so it still sits in the bucket its own fields name; a WeakMap
+    // from entry to key would cost an ephemeron per entry on every load.
+    if (!Object.isFrozen(entry)) return undefined;
+    const index = this.indexes[0];
+    if (!index) return undefined;
+    for (const key of index.keysLike(entry as Entry)) {
+      if (this.slots.get(key)?.entry === entry) return key;
+    }
+    return undefined;
   }
 
   /** Slots that may match `query`, in insertion order. */
@@ -438,11 +533,12 @@ class Section {
 
   private rebuildExpiry(): void {
     if (!this.expiry) return;
-    this.expiry.clear();
+    const items: ExpiryItem[] = [];
     for (const [key, { entry }] of this.slots) {
       const at = expiryOf(entry);
-      if (at !== undefined) this.expiry.push({ at, key, entry });
+      if (at !== undefined) items.push({ at, key, entry });
     }
+    this.expiry.reset(items);
   }
 }
 
@@ -803,18 +899,31 @@ export class TokenCache {
     return s;
   }
 
-  /** The cache as JSON-ready data: top-level keys in order, sections as ordered maps. */
-  protected toJsonData(): Map<string, unknown> {
-    const out = new Map<string, unknown>();
+  /**
+   * The cache as JSON-ready data: plain objects whose key order `orderedKeys` gives.
+   *
+   * Plain objects rather than Maps, so the writer can hand the common case to JSON.stringify.
+   */
+  protected toJsonData(): Record<string, unknown> {
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    const names: string[] = [];
     for (const [name, value] of this.top) {
+      names.push(name);
       if (value instanceof Section) {
-        const entries = new Map<string, unknown>();
-        for (const [key, slot] of value.slots) entries.set(key, slot.entry);
-        out.set(name, entries);
+        // Null prototype: a "__proto__" cache key is then an ordinary property.
+        const entries: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+        const keys: string[] = [];
+        for (const [key, slot] of value.slots) {
+          keys.push(key);
+          entries[key] = slot.entry;
+        }
+        recordKeyOrder(entries, keys);
+        out[name] = entries;
       } else {
-        out.set(name, value);
+        out[name] = value;
       }
     }
+    recordKeyOrder(out, names);
     return out;
   }
 
@@ -835,8 +944,9 @@ export class TokenCache {
       for (const key of orderedKeys(value)) {
         const entry = value[key];
         if (!isRecord(entry)) throw new CacheFormatError(`An entry in the cache section "${name}" is not a JSON object.`);
-        section.put(key, Object.freeze(entry));
+        section.append(key, Object.freeze(entry)); // keys of one parsed object are unique
       }
+      section.finishLoad();
       top.set(name, section);
     }
     this.top = top;

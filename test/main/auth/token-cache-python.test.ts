@@ -55,6 +55,15 @@ function runPython(request: unknown): string {
   return result.stdout;
 }
 
+// json.dumps(json.loads(doc), indent=4) for each document of a JSON list on stdin.
+const DUMPS_SCRIPT = 'import json, sys\nsys.stdout.write(json.dumps([json.dumps(json.loads(d), indent=4) for d in json.loads(sys.stdin.read())]))';
+
+function pythonRoundTrips(docs: readonly string[]): string[] {
+  const result = spawnSync(PYTHON, ['-c', DUMPS_SCRIPT], { input: JSON.stringify(docs), env: childEnv(), encoding: 'utf8', timeout: 30_000 });
+  if (result.status !== 0) throw new Error(`Python failed: ${result.stderr.split('\n').slice(-3).join(' ')}`);
+  return JSON.parse(result.stdout) as string[];
+}
+
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 const SECRETS = { at: 'fake-access-token', rt: 'fake-refresh-token' } as const;
@@ -135,5 +144,28 @@ describe('interop with MSAL Python', () => {
     expect(found.rt).toEqual([true]);
     expect(found.accounts).toEqual([{ username: 'Jöhn Dœ 😀', local_account_id: 'object-1234', realm: 'contoso' }]);
     expect(found.reserialized).toBe(text);
+  });
+
+  // Some documents JSON.parse reads losslessly and JSON.stringify writes as Python does; others
+  // (whole floats, -0, big integers, integer-like keys) need the exact parser or writer.
+  itPython('round-trips caches byte for byte as Python\'s json module does, on both parser paths', () => {
+    const account = (username: string, extra = ''): string =>
+      `{"home_account_id": "h", "environment": "e", "realm": "r", "local_account_id": "l", "username": "${username}", "authority_type": "MSSTS"${extra}}`;
+    const docs = [
+      `{"Account": {"h-e-r": ${account('J\u00f6hn D\u0153 \u{1F600} \\u007f \\"q\\" \\\\ / \\t')}}}`,
+      `{"Account": {"h-e-r": ${account('\\ud800 lone \\udfff', ', "n": [1, -2, 0.5, 0.0001, 123.456, true, null]')}}}`,
+      `{"Account": {"h-e-r": ${account('x', ', "f": [1.0, 1e5, 1e-05, 1e16, -0.0, -0, 9007199254740993, 1E400]')}}}`,
+      `{"Account": {"7": ${account('seven')}, "h-e-r": ${account('x', ', "2": "b", "1": "a"')}}, "10": {}}`,
+      `{"Account": {"h-e-r": ${account('first')}, "h-e-r": ${account('second')}}, "Zeta": {"a": 1, "b": 2, "a": 3}}`,
+      '{"AccessToken": {}, "Zeta": [[], {}, [{"x": {}}], "\\u2028\\ufeff"]}',
+    ];
+    const expected = pythonRoundTrips(docs);
+    docs.forEach((doc, i) => {
+      const cache = new SerializableTokenCache();
+      cache.deserialize(doc);
+      expect(cache.serialize(), doc).toBe(expected[i]);
+      cache.deserialize(expected[i]);
+      expect(cache.serialize(), doc).toBe(expected[i]);
+    });
   });
 });

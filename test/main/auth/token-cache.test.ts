@@ -483,3 +483,66 @@ describe('indexes', () => {
     expect(copy.search('AccessToken', { query: { home_account_id: 'u3.t3', environment: env }, now: 1500 })).toEqual([]);
   });
 });
+
+describe('deserialize through either parser', () => {
+  const entry = (home: string, secret: string): string =>
+    `{"credential_type": "RefreshToken", "secret": "${secret}", "home_account_id": "${home}", "environment": "e", "client_id": "c", "target": "s"}`;
+
+  it('indexes the same way whether JSON.parse or the exact parser read the text', () => {
+    // The second text has an integer-like cache key and a whole float, so the exact parser reads it.
+    const plain = `{"RefreshToken": {"k1": ${entry('h1', 'one')}, "k2": ${entry('h2', 'two')}}}`;
+    const exact = `{"RefreshToken": {"k1": ${entry('h1', 'one')}, "7": ${entry('h2', 'two')}}, "Zeta": {"n": 1.0}}`;
+    for (const text of [plain, exact]) {
+      const cache = new SerializableTokenCache();
+      cache.deserialize(text);
+      const found = cache.search('RefreshToken', { query: { home_account_id: 'h2', environment: 'e' } });
+      expect(found.map((e) => e.secret)).toEqual(['two']);
+      expect(Object.isFrozen(found[0])).toBe(true);
+      cache.removeRt(found[0]!); // stored under a key the entry does not produce: found by identity
+      expect(cache.search('RefreshToken', { query: { home_account_id: 'h2', environment: 'e' } })).toEqual([]);
+      expect(cache.search('RefreshToken', { query: { home_account_id: 'h1', environment: 'e' } }).map((e) => e.secret)).toEqual(['one']);
+    }
+  });
+
+  it('round-trips integer-like cache keys, duplicates, -0, big integers and lone surrogates byte for byte', () => {
+    // Expected: CPython's json.dumps(json.loads(text), indent=4).
+    const text = '{"Zeta": {"b": "first", "n": [1.0, 1e5, -0, 9007199254740993, "\\ud800"], "b": [-0.0, 0.5], "10": {}, "2": []}, ' +
+      `"RefreshToken": {"k": ${entry('h', 'x')}, "42": ${entry('h', 'y')}}}`;
+    const cache = new SerializableTokenCache();
+    cache.deserialize(text);
+    const expected = '{\n    "Zeta": {\n        "b": [\n            -0.0,\n            0.5\n        ],\n        "n": [\n            1.0,\n' +
+      '            100000.0,\n            0,\n            9007199254740993,\n            "\\ud800"\n        ],\n        "10": {},\n        "2": []\n    },\n' +
+      '    "RefreshToken": {\n        "k": {\n            "credential_type": "RefreshToken",\n            "secret": "x",\n' +
+      '            "home_account_id": "h",\n            "environment": "e",\n            "client_id": "c",\n            "target": "s"\n' +
+      '        },\n        "42": {\n            "credential_type": "RefreshToken",\n            "secret": "y",\n' +
+      '            "home_account_id": "h",\n            "environment": "e",\n            "client_id": "c",\n            "target": "s"\n' +
+      '        }\n    }\n}';
+    expect(cache.serialize()).toBe(expected);
+    expect(cache.search('RefreshToken', { query: { home_account_id: 'h', environment: 'e' } }).map((e) => e.secret)).toEqual(['x', 'y']);
+    const copy = new SerializableTokenCache();
+    copy.deserialize(expected);
+    expect(copy.serialize()).toBe(expected);
+  });
+
+  it('keeps indexes right after entries are replaced, removed and re-added', () => {
+    const rt = (home: string, target: string): string =>
+      `"${home}-e-refreshtoken-c--${target}": {"credential_type": "RefreshToken", "secret": "${target}", ` +
+      `"home_account_id": "${home}", "environment": "e", "client_id": "c", "target": "${target}"}`;
+    const cache = new SerializableTokenCache();
+    cache.deserialize(`{"RefreshToken": {${rt('h', 'a')}, ${rt('h', 'b')}, ${rt('g', 'c')}}}`);
+    const inH = { query: { home_account_id: 'h', environment: 'e' } };
+    const inG = { query: { home_account_id: 'g', environment: 'e' } };
+    const [a, b] = cache.search('RefreshToken', inH);
+    // Same key, so "a" keeps its place in the section while it moves to g's bucket.
+    cache.modify('RefreshToken', a!, { home_account_id: 'g' });
+    expect(cache.search('RefreshToken', inH).map((e) => e.secret)).toEqual(['b']);
+    expect(cache.search('RefreshToken', inG).map((e) => e.secret)).toEqual(['a', 'c']);
+    cache.removeRt(b!);
+    expect(cache.search('RefreshToken', inH)).toEqual([]);
+    cache.modify('RefreshToken', b!, { secret: 'b2' });
+    expect(cache.search('RefreshToken', inH).map((e) => e.secret)).toEqual(['b2']);
+    expect(Object.keys(JSON.parse(cache.serialize()).RefreshToken as object)).toEqual([
+      'h-e-refreshtoken-c--a', 'g-e-refreshtoken-c--c', 'h-e-refreshtoken-c--b',
+    ]);
+  });
+});
