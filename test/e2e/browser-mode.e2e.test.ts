@@ -228,7 +228,8 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
     const form = page.getByRole('form', { name: 'New provider profile' });
     await form.getByLabel('Provider').selectOption('custom-oidc');
     await form.getByLabel('Profile name').fill('Contoso tenant');
-    await form.getByLabel('Issuer URL').fill('https://nowhere.invalid');
+    // A loopback port with nothing listening: discovery fails without any traffic leaving the machine.
+    await form.getByLabel('Issuer URL').fill('https://127.0.0.1:9/no-provider');
     await form.getByLabel('Client id').fill(PUBLIC_CLIENT_ID);
     await form.getByLabel('Default scopes').fill(`${DEMO_API}/read`);
     await form.getByRole('button', { name: 'Check and save' }).click();
