@@ -6,42 +6,9 @@ import type { Cipher } from '../../../main/persistence/cipher';
 import { EncryptedCacheStore, TOKEN_CACHE_KEY } from '../../../main/persistence/encrypted-cache-store';
 import { KeyFileCipher } from '../../../main/persistence/key-file-cipher';
 import { JsonFileStore } from '../../../main/persistence/settings-store';
+import { BasicTextCipher, UnavailableCipher } from '../../support/weak-ciphers';
 
 const CACHE = JSON.stringify({ RefreshToken: { k: { secret: 'rt-very-secret-value' } } });
-
-/** A cipher as Electron reports it on a desktop without a keyring: `basic_text`, a fixed key. */
-class BasicTextCipher implements Cipher {
-  readonly backend = 'basic_text';
-  isAvailable(): boolean {
-    return true;
-  }
-  isStrong(): boolean {
-    return false;
-  }
-  encrypt(plain: string): Buffer {
-    return Buffer.from(Buffer.from(plain, 'utf8').map((b) => b ^ 0x2a));
-  }
-  decrypt(data: Buffer): string {
-    return Buffer.from(data.map((b) => b ^ 0x2a)).toString('utf8');
-  }
-}
-
-/** No encryption at all (Electron before `ready`, or a locked keyring). */
-class UnavailableCipher implements Cipher {
-  readonly backend = 'unavailable';
-  isAvailable(): boolean {
-    return false;
-  }
-  isStrong(): boolean {
-    return false;
-  }
-  encrypt(): Buffer {
-    throw new Error('unavailable');
-  }
-  decrypt(): string {
-    throw new Error('unavailable');
-  }
-}
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-cache-'));

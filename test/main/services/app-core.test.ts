@@ -14,59 +14,18 @@ import type { Timers } from '../../../main/clipboard/clipboard-service';
 import type { Cipher } from '../../../main/persistence/cipher';
 import { KeyFileCipher } from '../../../main/persistence/key-file-cipher';
 import { JsonFileStore } from '../../../main/persistence/settings-store';
-import { PersistenceError } from '../../../main/persistence/errors';
 import { createAppCore, type AppCore } from '../../../main/services/app-core';
 import { AppError } from '../../../main/services/errors';
 import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
+import { ManualTimers } from '../../support/manual-timers';
+import { BasicTextCipher } from '../../support/weak-ciphers';
 import { DEFAULT_CLIENTS, DEFAULT_USERS, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp, type TestUser } from '../../support/idp';
 
 // Entra client ids are GUIDs; the test IdP gets one registered like its public client.
 const ENTRA_CLIENT_ID = '3f2b6a1e-8c4d-4e7f-9a0b-1c2d3e4f5a6b';
+
 const chromiumPath = findChromium();
 if (!chromiumPath) console.log(`app-core browser tests skipped: ${CHROMIUM_MISSING}`);
-
-/** Timers that fire only when the test says so (our own small interface, in memory). */
-class ManualTimers implements Timers {
-  readonly pending = new Map<number, { readonly callback: () => void; readonly ms: number }>();
-  #next = 1;
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.pending.set(id, { callback, ms });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  /** Fires every pending timer whose delay is at least `minMs` (skips the clipboard's 60 s clear). */
-  fireLongerThan(minMs: number): number {
-    let fired = 0;
-    for (const [id, entry] of [...this.pending]) {
-      if (entry.ms < minMs) continue;
-      this.pending.delete(id);
-      entry.callback();
-      fired++;
-    }
-    return fired;
-  }
-}
-
-/** A `basic_text`-like cipher: available but weak (only obfuscates). */
-class ObfuscatingCipher implements Cipher {
-  readonly backend = 'basic_text';
-  isAvailable(): boolean {
-    return true;
-  }
-  isStrong(): boolean {
-    return false;
-  }
-  encrypt(plain: string): Buffer {
-    return Buffer.from(Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a));
-  }
-  decrypt(cipher: Buffer): string {
-    if (cipher.length === 0) throw new PersistenceError('undecryptable', 'empty');
-    return Buffer.from(cipher.map((b) => b ^ 0x5a)).toString('utf8');
-  }
-}
 
 function waitFor<T extends AppEvent['type']>(core: AppCore, type: T, predicate: (e: Extract<AppEvent, { type: T }>) => boolean = () => true): Promise<Extract<AppEvent, { type: T }>> {
   return new Promise((resolve, reject) => {
@@ -273,7 +232,7 @@ describe('app core with the test identity provider', () => {
     it('reports a quarantined settings file, and memory-only storage with a reason for a weak cipher', async () => {
       const dir = tempDir();
       writeFileSync(join(dir, 'settings.json'), '{ not json');
-      const { core } = await makeCore(dir, { cipher: new ObfuscatingCipher() });
+      const { core } = await makeCore(dir, { cipher: new BasicTextCipher() });
       const status = core.storageStatus();
       expect(status.mode).toBe('memory-only');
       expect(status.backend).toBe('basic_text');
@@ -504,7 +463,7 @@ describe('app core with the test identity provider', () => {
 
     it('keeps tokens in memory only with a weak cipher until the user opts in', async () => {
       const weakDir = tempDir();
-      const weak = await makeCore(weakDir, { cipher: new ObfuscatingCipher() });
+      const weak = await makeCore(weakDir, { cipher: new BasicTextCipher() });
       const profile = await weak.core.saveProfile(oidcDraft());
       nextUser = alice;
       const account = await weak.core.addAccount({ profileId: profile.id });

@@ -1,27 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Timers } from '../../../main/clipboard/clipboard-service';
+import { ManualTimers } from '../../support/manual-timers';
 import { AutoRefresher, MIN_REFRESH_INTERVAL_MS, RETRY_AFTER_MS, type RefreshOutcome } from '../../../main/services/auto-refresh';
-
-class ManualTimers implements Timers {
-  readonly pending = new Map<number, { callback: () => void; ms: number }>();
-  #next = 1;
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.pending.set(id, { callback, ms });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  delays(): number[] {
-    return [...this.pending.values()].map((p) => p.ms);
-  }
-  fireAll(): void {
-    const entries = [...this.pending];
-    this.pending.clear();
-    for (const [, entry] of entries) entry.callback();
-  }
-}
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
