@@ -173,7 +173,10 @@ withBrowser('Entra-like authority', () => {
     const flow = await local.initiateDeviceFlow([API_READ]);
     if ('error' in flow && flow.error) throw new Error(`device flow failed: ${String(flow.error)}`);
     const device = flow as Exclude<typeof flow, { error: string }>;
-    expect(device.user_code).toBeTruthy();
+    // oidc-provider's default user code: two groups of four from a 20-letter alphabet.
+    expect(device.user_code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+    expect(String(device.verification_uri).startsWith(idp.origin)).toBe(true);
+    expect(String(device.message)).toContain(String(device.user_code));
     const polled = local.acquireTokenByDeviceFlow(device as never);
     await completeDeviceCode(browser!, String(device.verification_uri), String(device.user_code), alice());
     const result = await polled;
@@ -210,13 +213,16 @@ describe('Entra-like authority without a browser', () => {
     expect(idp.requestCount()).toBe(0);
 
     const user = (await entraApp().acquireTokenByUsernamePassword(bob().username, bob().password, [API_READ])) as TokenSuccess;
-    const obo = await cca.acquireTokenOnBehalfOf(user.access_token, [API_READ]);
+    const obo = (await cca.acquireTokenOnBehalfOf(user.access_token, [API_READ])) as TokenSuccess;
     expect(obo.error).toBeUndefined();
+    expect(obo.access_token).not.toBe(user.access_token);
+    expect(await idp.introspect(obo.access_token)).toMatchObject({ active: true, client_id: CONFIDENTIAL, sub: bob().sub });
   });
 
   it('refuses an authority the instance discovery does not know', async () => {
+    // A loopback address the provider's instance discovery does not know (nothing listens on port 9).
     const app = new PublicClientApplication(PUBLIC, {
-      authority: 'https://127.0.0.2.nip.invalid/contoso',
+      authority: 'https://127.0.0.2:9/contoso',
       instanceDiscovery: idp.instanceDiscoveryUrl,
       verify: idp.caPath,
     });
@@ -230,6 +236,7 @@ describe('Entra-like authority without a browser', () => {
     const migrated = await app.acquireTokenByRefreshToken(String(source.refresh_token), [API_READ]);
     expect(migrated.error).toBeUndefined();
     expect(Object.keys(JSON.parse(cache.serialize())['RefreshToken'])).toHaveLength(1);
+    expect((await app.getAccounts()).map((a) => a.username)).toEqual([alice().username]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  AuthorityError,
   AuthResponseError,
   ClientApplication,
   ConfidentialClientApplication,
@@ -29,9 +30,9 @@ async function signIn(app: PublicClientApplication, responseOverrides: Record<st
   entra.http.onPost(entra.tokenEndpoint, jsonResponse(body));
   const result = await app.acquireTokenByAuthCodeFlow(flow, { code: 'the-code', state: flow.state, client_info: clientInfo() });
   expect(result.error).toBeUndefined();
-  const [account] = await app.getAccounts();
-  expect(account).toBeDefined();
-  return account!;
+  const accounts = await app.getAccounts();
+  expect(accounts.map((a) => a.home_account_id)).toEqual(['uid.utid']);
+  return accounts[0]!;
 }
 
 /** Move every cached AT's expiry `seconds` from now. */
@@ -72,7 +73,9 @@ describe('API surface', () => {
   });
 
   it('refuses a non-https authority before any request', () => {
-    expect(() => new PublicClientApplication('id', { authority: 'http://login.microsoftonline.com/common', httpClient: entra.http })).toThrow();
+    const insecure = () => new PublicClientApplication('id', { authority: 'http://login.microsoftonline.com/common', httpClient: entra.http });
+    expect(insecure).toThrow(AuthorityError);
+    expect(insecure).toThrow(expect.objectContaining({ code: 'invalid_authority' }));
     expect(entra.http.requests).toHaveLength(0);
   });
 });
@@ -226,6 +229,35 @@ describe('ID token verification', () => {
   it('rejects a token that is not a JWT', async () => {
     expect(await redeemWith('not-a-jwt')).toMatchObject({ code: 'id_token_invalid' });
   });
+
+  it('rejects an unsigned (alg "none") token carrying valid claims', async () => {
+    const [, payload] = (await entra.idToken()).split('.');
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
+    const error = await redeemWith(unsigned);
+    expect(error).toBeInstanceOf(IdTokenError);
+    expect(error).toMatchObject({ code: 'id_token_invalid' });
+  });
+
+  it('rejects a token not valid yet, one without sub, and max_age without auth_time', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await redeemWith(await entra.idToken({ nbf: now + 3600 }))).toMatchObject({ code: 'id_token_invalid' });
+    expect(await redeemWith(await entra.idToken({ sub: undefined }))).toMatchObject({ code: 'id_token_invalid' });
+    const app = publicApp();
+    const flow = await app.initiateAuthCodeFlow(['User.Read'], { maxAge: 600 });
+    entra.http.onPost(entra.tokenEndpoint, jsonResponse(await entra.tokenResponse({}, { nonce: hashNonce(flow.nonce) })));
+    await expect(app.acquireTokenByAuthCodeFlow(flow, { code: 'c', state: flow.state })).rejects.toMatchObject({ code: 'max_age_violation' });
+    expect(JSON.parse(cache.serialize())).toEqual({});
+  });
+
+  it('accepts a token that expired within the 120 s clock skew', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const app = publicApp();
+    const flow = await app.initiateAuthCodeFlow(['User.Read']);
+    const claims = { nonce: hashNonce(flow.nonce), exp: now - 60, iat: now - 3660, nbf: now - 3660 };
+    entra.http.onPost(entra.tokenEndpoint, jsonResponse(await entra.tokenResponse({}, claims)));
+    const result = await app.acquireTokenByAuthCodeFlow(flow, { code: 'c', state: flow.state });
+    expect(result).toMatchObject({ token_source: 'identity_provider', id_token_claims: { preferred_username: 'john@contoso.com' } });
+  });
 });
 
 describe('malformed responses', () => {
@@ -248,6 +280,7 @@ describe('malformed responses', () => {
 
   it('never puts a token in an error message', async () => {
     const error = (await redeemAgainst(jsonResponse({ refresh_token: 'rt-secret-value', expires_in: 1 }))) as Error;
+    expect(error).toMatchObject({ code: 'malformed_response' });
     expect(error.message).not.toContain('rt-secret-value');
   });
 

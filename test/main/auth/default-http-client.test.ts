@@ -62,8 +62,8 @@ beforeAll(async () => {
         res.writeHead(200, { 'Content-Type': 'application/json', 'X-Mixed-Case': 'Yes' });
         res.end(JSON.stringify(echo));
       };
-      if (req.url?.startsWith('/slow')) setTimeout(respond, 1000);
-      else respond();
+      // /slow never answers: only the client's own timeout can end the request, however slow the machine.
+      if (!req.url?.startsWith('/slow')) respond();
     });
   });
   origin = `https://127.0.0.1:${await listen(server)}`;
@@ -104,7 +104,7 @@ describe('createDefaultHttpClient', () => {
   it('rejects an unknown CA by default with a typed network error', async () => {
     const error = await rejection(client({}).get(`${origin}/hello`));
     expect(error.code).toBe('network_error');
-    expect(error.cause).toBeDefined();
+    expect(error.cause).toBeInstanceOf(Error);
     expect(error.message).toContain('127.0.0.1');
     expect(error.message).toMatch(/certificate/);
   });
@@ -134,11 +134,10 @@ describe('createDefaultHttpClient', () => {
     });
   });
 
-  it('gives code timeout when the server is slower than the timeout', async () => {
-    const started = Date.now();
+  it('gives code timeout when the server does not answer within the timeout', async () => {
     const error = await rejection(client({ verify: caPath, timeout: 100 }).get(`${origin}/slow`));
     expect(error.code).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(900);
+    expect(error.message).toContain('127.0.0.1');
   });
 
   it('gives network_error with a cause when nothing listens', async () => {
@@ -149,7 +148,7 @@ describe('createDefaultHttpClient', () => {
     expect(error.code).toBe('network_error');
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).not.toContain('pw-secret');
-    expect(error.cause).toBeDefined();
+    expect(error.cause).toBeInstanceOf(Error);
   });
 
   it('sends https requests through proxies.https (CONNECT), and not through proxies.http', async () => {

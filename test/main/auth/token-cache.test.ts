@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { CacheFormatError } from '../../../main/auth/errors';
+import { CacheFormatError, InvalidArgumentError } from '../../../main/auth/errors';
 import {
   SerializableTokenCache,
   TokenCache,
@@ -322,7 +322,7 @@ describe('modify, updateRt and removal', () => {
     expect(keysOf(cache)).toEqual({ AccessToken: [], Account: [], IdToken: [], RefreshToken: [], AppMetadata: [
       'appmetadata-login.microsoftonline.com-my_client_id',
     ] });
-    expect(() => cache.removeRt({ credential_type: 'AccessToken' } as unknown as RefreshTokenEntry)).toThrow();
+    expect(() => cache.removeRt({ credential_type: 'AccessToken' } as unknown as RefreshTokenEntry)).toThrow(InvalidArgumentError);
   });
 
   it('modify with no new values removes; a removal still creates the section like Python', () => {

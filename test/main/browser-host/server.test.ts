@@ -144,9 +144,10 @@ describe('browser-mode host', () => {
   });
 
   it('streams events to an authorised client', async () => {
+    let contentType: string | undefined;
     const received = await new Promise<string>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: host.port, path: '/api/events', headers: { host: `127.0.0.1:${host.port}`, authorization: `Bearer ${secret}` } }, (res) => {
-        expect(res.headers['content-type']).toContain('text/event-stream');
+        contentType = res.headers['content-type'];
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
@@ -156,13 +157,17 @@ describe('browser-mode host', () => {
             resolve(text);
           }
         });
-        setTimeout(() => core.emit({ type: 'clipboard-cleared' }), 50);
+        // The host subscribes before it sends the headers, so the event can go out at once.
+        core.emit({ type: 'clipboard-cleared' });
       });
       req.on('error', reject);
       req.end();
     });
+    expect(contentType).toBe('text/event-stream; charset=utf-8');
     expect(received).toContain('data: {"type":"clipboard-cleared"}\n\n');
-    expect((await call(host.port, '/api/events')).status).toBe(401);
+    const refused = await call(host.port, '/api/events');
+    expect(refused.status).toBe(401);
+    expect(refused.headers['content-type']).not.toContain('text/event-stream');
   });
 });
 
@@ -172,6 +177,17 @@ describe('request guard', () => {
     expect(checkRequestSource({ host: 'localhost:5000' }, 5000).ok).toBe(true);
     expect(checkRequestSource({ host: '127.0.0.1:5001' }, 5000).ok).toBe(false);
     expect(checkRequestSource({ host: '127.0.0.1:5000', 'sec-fetch-site': 'cross-site' }, 5000).ok).toBe(false);
+    expect(checkRequestSource({ host: 'attacker.example:5000' }, 5000)).toMatchObject({ ok: false, status: 403 });
+  });
+  it('refuses other origins and same-site pages on other ports, but not our own page', () => {
+    const host = { host: '127.0.0.1:5000' };
+    expect(checkRequestSource({ ...host, origin: 'http://127.0.0.1:5000' }, 5000).ok).toBe(true);
+    expect(checkRequestSource({ ...host, origin: 'http://localhost:5000', 'sec-fetch-site': 'same-origin' }, 5000).ok).toBe(true);
+    expect(checkRequestSource({ ...host, 'sec-fetch-site': 'none' }, 5000).ok).toBe(true);
+    // Another loopback port is the same site (ports do not count) but never the same origin.
+    expect(checkRequestSource({ ...host, origin: 'http://127.0.0.1:5001' }, 5000)).toMatchObject({ ok: false, status: 403 });
+    expect(checkRequestSource({ ...host, origin: 'null' }, 5000)).toMatchObject({ ok: false, status: 403 });
+    expect(checkRequestSource({ ...host, 'sec-fetch-site': 'same-site' }, 5000)).toMatchObject({ ok: false, status: 403 });
   });
   it('compares the secret exactly', () => {
     expect(checkSecret({ authorization: 'Bearer abc' }, 'abc').ok).toBe(true);

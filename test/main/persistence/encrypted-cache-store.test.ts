@@ -75,18 +75,21 @@ describe('EncryptedCacheStore', () => {
 
   it('a malformed record is undecryptable with a backup, not a crash', () => {
     const { paths, open } = setup();
-    writeFileSync(paths.file, JSON.stringify({ [TOKEN_CACHE_KEY]: { v: 9 } }));
+    const before = JSON.stringify({ [TOKEN_CACHE_KEY]: { v: 9, ciphertext: 'rt-very-secret-value' } });
+    writeFileSync(paths.file, before);
     const result = open().load();
-    expect(result.kind).toBe('undecryptable');
+    expect(result).toMatchObject({ kind: 'undecryptable', storedBackend: 'unknown', reason: expect.stringMatching(/Sign in again/) });
+    if (result.kind !== 'undecryptable') return;
+    expect(result.reason).not.toContain('rt-very-secret-value');
+    expect(JSON.parse(readFileSync(result.backupPath, 'utf8'))).toEqual({ v: 9, ciphertext: 'rt-very-secret-value' });
+    expect(readFileSync(paths.file, 'utf8')).toBe(before);
   });
 
   it('weak encryption without opt-in: memory-only, with a reason, and nothing written', () => {
     const { paths, open } = setup();
     const store = open(new BasicTextCipher(), false);
     expect(store.mode).toBe('memory-only');
-    const saved = store.save(CACHE);
-    expect(saved.kind).toBe('memory-only');
-    if (saved.kind === 'memory-only') expect(saved.reason).toContain('--password-store=gnome-libsecret');
+    expect(store.save(CACHE)).toEqual({ kind: 'memory-only', reason: expect.stringContaining('--password-store=gnome-libsecret') });
     expect(store.load().kind).toBe('memory-only');
     expect(existsSync(paths.file)).toBe(false);
   });
@@ -107,9 +110,7 @@ describe('EncryptedCacheStore', () => {
     const store = open(new UnavailableCipher(), true);
     expect(store.mode).toBe('memory-only');
     expect(store.save('{"new":"rt-other-secret"}').kind).toBe('memory-only');
-    const loaded = store.load();
-    expect(loaded.kind).toBe('memory-only');
-    if (loaded.kind === 'memory-only') expect(loaded.reason).toMatch(/keyring/);
+    expect(store.load()).toEqual({ kind: 'memory-only', reason: expect.stringMatching(/keyring/) });
     expect(readFileSync(paths.file, 'utf8')).toBe(before);
   });
 
@@ -118,7 +119,7 @@ describe('EncryptedCacheStore', () => {
     open().save(CACHE);
     writeFileSync(paths.file, '{ not json');
     const settings = new JsonFileStore(paths.file);
-    expect(settings.quarantined).toBeDefined();
+    expect(settings.quarantined).toMatch(/config\.json\.corrupt-/);
     const store = new EncryptedCacheStore(settings, new KeyFileCipher(paths.key), { allowWeakEncryption: false, backupDir: paths.backups });
     expect(store.load()).toEqual({ kind: 'empty' });
     expect(readFileSync(settings.quarantined!, 'utf8')).toBe('{ not json');

@@ -26,13 +26,15 @@ describe('AccountList', () => {
     const headings = await screen.findAllByRole('heading', { level: 2 });
     expect(headings.map((heading) => heading.textContent)).toEqual(['Demo provider · 2', 'Fabrikam · 2']);
     expect(within(rowOf('alice@contoso.com')).getByTestId('account-status').textContent).toBe('valid 42 min');
-    expect(within(rowOf('alice@contoso.com')).getByText('AE')).toBeTruthy();
+    expect(within(rowOf('alice@contoso.com')).queryByText('AE')).not.toBeNull();
+    expect(within(rowOf('bob@contoso.com')).queryByText('AE')).toBeNull();
     expect(within(rowOf('bob@contoso.com')).getByTestId('account-status').textContent).toBe('expires in 3 min');
     expect(within(rowOf('carol@fabrikam.com')).getByTestId('account-status').textContent).toBe('refreshing…');
-    expect(within(rowOf('carol@fabrikam.com')).getByText('Fabrikam · fabrikam.onmicrosoft.com')).toBeTruthy();
+    expect(within(rowOf('carol@fabrikam.com')).queryByText('Fabrikam · fabrikam.onmicrosoft.com')).not.toBeNull();
     const dan = rowOf('dan@fabrikam.com');
     expect(within(dan).getByTestId('account-status').textContent).toBe('needs sign-in');
-    expect(within(dan).getByText('stored in memory only')).toBeTruthy();
+    expect(within(dan).queryByText('stored in memory only')).not.toBeNull();
+    expect(within(rowOf('alice@contoso.com')).queryByText('stored in memory only')).toBeNull();
   });
 
   it('signs a "needs sign-in" account in again with one click', async () => {
@@ -70,13 +72,12 @@ describe('AccountList', () => {
     );
     const fake = createFakeApi(accounts);
     const { store, container } = renderWithStore(<AccountList />, fake);
-    const started = performance.now();
     await store.getState().loadAccounts();
+    // Speed is measured in `npm run bench`; here only the size of the rendered window counts.
     const rows = await screen.findAllByRole('group', { name: /^Account / });
-    const elapsed = performance.now() - started;
     expect(rows.length).toBeGreaterThan(5);
     expect(rows.length).toBeLessThan(40);
-    expect(elapsed).toBeLessThan(2000);
+    expect(rows[0]?.getAttribute('aria-label')).toBe('Account user0000@contoso.com');
     // The spacer still has the full height, so the scrollbar reflects all 1,004 rows (4 headers).
     const spacer = container.querySelector('.virtual-spacer') as HTMLElement;
     expect(spacer.style.height).toBe(`${1004 * ACCOUNT_ROW_HEIGHT}px`);
@@ -84,7 +85,7 @@ describe('AccountList', () => {
     // Scrolling to the end renders the last rows and drops the first.
     const list = screen.getByRole('region', { name: 'Accounts' });
     fireEvent.scroll(list, { target: { scrollTop: 1004 * ACCOUNT_ROW_HEIGHT - 700 } });
-    await waitFor(() => expect(screen.getByRole('group', { name: 'Account user0999@contoso.com' })).toBeTruthy());
+    await waitFor(() => expect(screen.queryByRole('group', { name: 'Account user0999@contoso.com' })).not.toBeNull());
     expect(screen.queryByRole('group', { name: 'Account user0000@contoso.com' })).toBeNull();
     expect(screen.getAllByRole('group', { name: /^Account / }).length).toBeLessThan(40);
   });

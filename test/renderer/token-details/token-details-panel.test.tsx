@@ -43,7 +43,8 @@ describe('TokenDetailsPanel', () => {
     const { store } = renderWithStore(<App />, fake);
     fireEvent.click(await screen.findByRole('button', { name: 'Token details for alice@contoso.com' }));
     await screen.findByRole('dialog', { name: 'Token for alice@contoso.com' });
-    expect(screen.getByTestId('masked-token')).toBeTruthy();
+    expect(screen.getByTestId('masked-token').getAttribute('aria-label')).toBe('Token hidden');
+    expect(screen.queryByTestId('revealed-token')).toBeNull();
     expect(fake.callsOf('revealToken')).toHaveLength(0);
     expect(document.body.innerHTML).not.toContain(JWT);
 
@@ -71,7 +72,8 @@ describe('TokenDetailsPanel', () => {
     expect(screen.getByTestId('scopes').textContent).toBe('api://tessera-demo/read');
     expect(fake.callsOf('revealToken')[0]?.args[0]).toEqual({ accountId: 'a', scopes: ['api://other/.default'] });
     fireEvent.click(screen.getByRole('button', { name: 'Hide token' }));
-    expect(screen.getByTestId('masked-token')).toBeTruthy();
+    expect(screen.getByTestId('masked-token').getAttribute('aria-label')).toBe('Token hidden');
+    expect(screen.queryByTestId('revealed-token')).toBeNull();
   });
 
   it('shows why a token could not be revealed', async () => {
