@@ -103,13 +103,22 @@ export class AccountRegistry {
   }
 
   /** Applies `patch` to a record; `undefined` values remove optional fields. */
-  update(id: AccountId, patch: Partial<Omit<AccountRecord, 'id'>>): AccountRecord {
+  update(id: AccountId, patch: AccountPatch): AccountRecord {
     const current = this.get(id);
-    const merged: Record<string, unknown> = { ...current, ...patch };
-    for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
-    const next = merged as unknown as AccountRecord;
-    if (JSON.stringify(next) !== JSON.stringify(current)) this.#write(this.#records.map((r) => (r.id === id ? next : r)));
+    const next = patched(current, patch);
+    if (next !== current) this.#write(this.#records.map((r) => (r.id === id ? next : r)));
     return next;
+  }
+
+  /**
+   * Applies `patch` to every record, in one write.
+   *
+   * One write, not one per account: every write rewrites the whole settings file (which, in the
+   * desktop app, also holds the encrypted token cache).
+   */
+  updateAll(patch: AccountPatch): void {
+    const next = this.#records.map((r) => patched(r, patch));
+    if (next.some((r, i) => r !== this.#records[i])) this.#write(next);
   }
 
   /** Forgets the record. */
@@ -121,6 +130,17 @@ export class AccountRegistry {
     this.#store.set(ACCOUNTS_KEY, next);
     this.#records = next;
   }
+}
+
+/** A change to a record: `undefined` values remove optional fields. */
+type AccountPatch = Partial<Omit<AccountRecord, 'id'>>;
+
+// `record` itself when the patch changes nothing, so callers can skip the write.
+function patched(record: AccountRecord, patch: AccountPatch): AccountRecord {
+  const merged: Record<string, unknown> = { ...record, ...patch };
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
+  const next = merged as unknown as AccountRecord;
+  return JSON.stringify(next) === JSON.stringify(record) ? record : next;
 }
 
 function isRecord(value: unknown): value is AccountRecord {

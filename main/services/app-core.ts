@@ -35,18 +35,19 @@ import type { AuthorizationBroker, TokenSuccess } from '../auth/types';
 import type { SignInBroker } from '../brokers/broker';
 import type { ClipboardAdapter } from '../clipboard/clipboard';
 import { ClipboardService, type Timers } from '../clipboard/clipboard-service';
+// The renderer's rules for what an error may show (no raw internal messages), also for the
+// copies of an error that reach it outside a call's answer: events and stored `lastError`s.
+import { toErrorInfo as toBoundaryErrorInfo } from '../ipc/error-info';
 import type { Cipher } from '../persistence/cipher';
 import { EncryptedCacheStore, TOKEN_CACHE_KEY } from '../persistence/encrypted-cache-store';
 import type { KeyValueStore } from '../persistence/settings-store';
 import { AccountRegistry, accountIdFor, type AccountRecord } from './accounts';
 import { AutoRefresher, type RefreshOutcome } from './auto-refresh';
-import { AppError, describeOAuthError, needsInteraction, toAppError } from './errors';
-import { DEMO_PROFILE_ID, ENTRA_NATIVE_REDIRECT_URI, listPresets, normaliseScopes, ProfileRegistry, validateProfile } from './profiles';
+import { AppError, describeOAuthError, fromTokenError, toAppError } from './errors';
+import { DEMO_PROFILE_ID, ENTRA_NATIVE_REDIRECT_URI, findInvalidScope, type DemoProfileFields, listPresets, normaliseScopes, ProfileRegistry, validateProfile } from './profiles';
 import { applySettingsPatch, readSettings, SETTINGS_KEY } from './settings';
 import { TokenService, type ClientOptionsHooks } from './tokens';
 import { buildTrayModel, type TrayModel } from './tray-model';
-
-export type { TrayModel, TrayItem } from './tray-model';
 
 /** What the embedded-window broker factory is told: the profile and, when re-signing in, the account. */
 export interface EmbeddedBrokerContext {
@@ -64,6 +65,12 @@ export interface CacheStorage {
   readonly backupDir: string;
 }
 
+/** The system-browser broker (a `LoopbackBroker`): binds its loopback port in `prepare`, frees an unused one in `dispose`. */
+export interface LoopbackSignInBroker extends SignInBroker {
+  prepare(): Promise<{ readonly redirectUri: string }>;
+  dispose(): Promise<void> | void;
+}
+
 /** Everything the core needs from its host. */
 export interface AppCoreDeps extends ClientOptionsHooks {
   readonly mode: 'electron' | 'browser';
@@ -77,13 +84,13 @@ export interface AppCoreDeps extends ClientOptionsHooks {
   readonly brokers: {
     /** The Electron window broker; absent in browser mode. */
     readonly embedded?: (context: EmbeddedBrokerContext) => SignInBroker;
-    /** The system browser with a loopback listener (a `LoopbackBroker`: it must offer `prepare()`). */
-    readonly systemBrowser: () => SignInBroker;
+    /** The system browser with a loopback listener. */
+    readonly systemBrowser: () => LoopbackSignInBroker;
   };
   /** Clears the embedded sign-in session partition of a removed account. */
   readonly clearSignInSession?: (accountKey: string) => Promise<void> | void;
   /** The local demo provider's profile; present only from a source checkout. */
-  readonly demoProfile?: Omit<ProviderProfile, 'id' | 'preset' | 'builtIn'> & Partial<Pick<ProviderProfile, 'id' | 'preset'>>;
+  readonly demoProfile?: DemoProfileFields;
   readonly timers?: Timers;
   /** Epoch milliseconds. */
   readonly now?: () => number;
@@ -108,7 +115,6 @@ export interface AppCore extends ApiMethods {
 }
 
 const DEFAULT_SIGN_IN_TIMEOUT_MS = 5 * 60_000;
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 const systemTimers: Timers = {
   setTimeout: (callback, ms) => {
@@ -159,10 +165,7 @@ class Core implements AppCore {
     this.#now = deps.now ?? Date.now;
     const timers = deps.timers ?? systemTimers;
     this.#settings = readSettings(deps.settingsStore);
-    const demo = deps.demoProfile
-      ? ({ ...deps.demoProfile, id: DEMO_PROFILE_ID, preset: 'demo', builtIn: true } as ProviderProfile)
-      : undefined;
-    this.#profiles = new ProfileRegistry(deps.settingsStore, demo);
+    this.#profiles = new ProfileRegistry(deps.settingsStore, deps.demoProfile);
     this.#accounts = new AccountRegistry(deps.settingsStore);
     this.#tokens = new TokenService(new SerializableTokenCache(), deps, deps.version);
     this.#cacheKv = deps.cacheStorage.store ?? deps.settingsStore;
@@ -461,7 +464,7 @@ class Core implements AppCore {
     } catch (error) {
       const appError = toAppError(error);
       this.#log(`sign-in failed: ${appError.code}`);
-      progress({ kind: 'failed', profileId: profile.id, error: appError.toInfo() });
+      progress({ kind: 'failed', profileId: profile.id, error: toBoundaryErrorInfo(appError) });
       throw appError;
     } finally {
       if (this.#signIn === controller) this.#signIn = undefined;
@@ -486,11 +489,7 @@ class Core implements AppCore {
       if (!redirectUri) throw new AppError('invalid_profile', 'This profile has no redirect URI for the embedded window. Edit the profile, or use the system browser.');
       return { broker: adaptBroker(factory({ profile, ...(accountKey ? { accountKey } : {}) }), onRedirect), redirectUri };
     }
-    const broker = this.#deps.brokers.systemBrowser();
-    if (typeof (broker as { prepare?: unknown }).prepare !== 'function') {
-      throw new AppError('sign_in_failed', 'The system-browser sign-in needs a loopback listener, which is not available.');
-    }
-    return { broker: adaptBroker(broker, onRedirect) };
+    return { broker: adaptBroker(this.#deps.brokers.systemBrowser(), onRedirect) };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -519,7 +518,7 @@ class Core implements AppCore {
     } catch (error) {
       const appError = toAppError(error);
       this.#refreshing.delete(record.id);
-      this.#accounts.update(record.id, { lastError: appError.toInfo() });
+      this.#accounts.update(record.id, { lastError: toBoundaryErrorInfo(appError) });
       this.#emitAccount(record.id);
       throw appError;
     } finally {
@@ -532,14 +531,14 @@ class Core implements AppCore {
       throw new AppError('needs_sign_in', reason);
     }
     if (result.error) {
-      const message = describeOAuthError(result);
-      if (needsInteraction(result)) {
-        this.#markNeedsSignIn(record, message, typeof result.claims === 'string' ? result.claims : undefined);
-        throw new AppError('needs_sign_in', message);
+      const error = fromTokenError(result);
+      if (error.code === 'needs_sign_in') {
+        this.#markNeedsSignIn(record, error.message, typeof result.claims === 'string' ? result.claims : undefined);
+      } else {
+        this.#accounts.update(record.id, { lastError: error.toInfo() });
+        this.#emitAccount(record.id);
       }
-      this.#accounts.update(record.id, { lastError: { code: result.error, message } });
-      this.#emitAccount(record.id);
-      throw new AppError(result.error, message);
+      throw error;
     }
     const token = result as TokenSuccess;
     const expiresOn = Math.floor(this.#now() / 1000) + (typeof token.expires_in === 'number' ? token.expires_in : 0);
@@ -683,9 +682,7 @@ class Core implements AppCore {
   }
 
   #markAllNeedSignIn(reason: string): void {
-    for (const record of this.#accounts.list()) {
-      this.#accounts.update(record.id, { needsSignIn: reason, lastError: { code: 'needs_sign_in', message: reason } });
-    }
+    this.#accounts.updateAll({ needsSignIn: reason, lastError: { code: 'needs_sign_in', message: reason } });
   }
 
   /** Saves the cache when it changed; a failure is reported in the storage status, never thrown. */
@@ -699,8 +696,9 @@ class Core implements AppCore {
         this.#emit({ type: 'storage-status', status: this.storageStatus() });
       }
     } catch (error) {
-      this.#saveError = toAppError(error).message;
-      this.#log(`saving the token cache failed: ${toAppError(error).code}`);
+      const info = toBoundaryErrorInfo(error);
+      this.#saveError = info.message;
+      this.#log(`saving the token cache failed: ${info.code}`);
       this.#emit({ type: 'storage-status', status: this.storageStatus() });
     }
   }
@@ -715,26 +713,20 @@ class Core implements AppCore {
 }
 
 /**
- * A {@link SignInBroker} as the auth core's `AuthorizationBroker`: `prepare` (loopback port),
- * a hook once the redirect arrived, and `close` releasing an unused listener.
+ * A {@link SignInBroker} as the auth core's `AuthorizationBroker`: a hook once the redirect
+ * arrived and, for the loopback broker, `prepare` (its port) and `close` releasing an unused listener.
  */
-function adaptBroker(broker: SignInBroker, onRedirect: () => void): AuthorizationBroker {
-  const extra = broker as SignInBroker & {
-    prepare?: () => Promise<{ readonly redirectUri: string }>;
-    dispose?: () => Promise<void> | void;
-    close?: () => void;
+function adaptBroker(broker: SignInBroker | LoopbackSignInBroker, onRedirect: () => void): AuthorizationBroker {
+  const open: AuthorizationBroker['open'] = async (url, redirectUri, options) => {
+    const redirected = await broker.open(url, redirectUri, options);
+    onRedirect();
+    return redirected;
   };
+  if (!('prepare' in broker)) return { open };
   return {
-    ...(typeof extra.prepare === 'function' ? { prepare: () => extra.prepare!() } : {}),
-    open: async (url, redirectUri, options) => {
-      const redirected = await broker.open(url, redirectUri, options);
-      onRedirect();
-      return redirected;
-    },
-    close: () => {
-      if (typeof extra.dispose === 'function') void Promise.resolve(extra.dispose()).catch(() => undefined);
-      else extra.close?.();
-    },
+    prepare: () => broker.prepare(),
+    open,
+    close: () => void Promise.resolve(broker.dispose()).catch(() => undefined),
   };
 }
 
@@ -747,7 +739,7 @@ function checkScopes(scopes: unknown): string[] {
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
     throw new AppError('invalid_argument', 'Scopes must be a list of strings.');
   }
-  const bad = scopes.map((s: string) => s.trim()).find((s) => s !== '' && !SCOPE_TOKEN.test(s));
+  const bad = findInvalidScope(scopes);
   if (bad !== undefined) throw new AppError('invalid_argument', `Not a valid scope: "${bad.slice(0, 80)}".`);
   return normaliseScopes(scopes);
 }

@@ -135,6 +135,11 @@ export function normaliseScopes(scopes: readonly string[]): string[] {
   return [...new Set(scopes.map((s) => s.trim()).filter((s) => s !== '' && !RESERVED_SCOPES.has(s)))];
 }
 
+/** The first scope (trimmed) that is not an RFC 6749 §3.3 scope-token, or `undefined`; blanks are ignored. */
+export function findInvalidScope(scopes: readonly string[]): string | undefined {
+  return scopes.map((s) => s.trim()).find((s) => s !== '' && !SCOPE_TOKEN.test(s));
+}
+
 /**
  * Field-level checks that need no network: https authority, client id shape, scope syntax,
  * redirect URI.
@@ -165,9 +170,9 @@ export function checkProfileFields(draft: unknown): ProfileValidation['fieldErro
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
     errors.defaultScopes = 'Scopes must be a list of strings.';
   } else {
-    const bad = scopes.map((s: string) => s.trim()).filter((s) => s !== '' && !SCOPE_TOKEN.test(s));
+    const bad = findInvalidScope(scopes);
     const reserved = scopes.filter((s: string) => RESERVED_SCOPES.has(s.trim()));
-    if (bad.length > 0) errors.defaultScopes = `Not a valid scope: "${bad[0]?.slice(0, 80)}". Scopes have no spaces, quotes or backslashes.`;
+    if (bad !== undefined) errors.defaultScopes = `Not a valid scope: "${bad.slice(0, 80)}". Scopes have no spaces, quotes or backslashes.`;
     else if (reserved.length > 0) errors.defaultScopes = `Remove ${reserved.join(', ')}: openid, profile and offline_access are always added.`;
   }
 
@@ -274,6 +279,9 @@ function sanitiseParameters(params: Readonly<Record<string, string>>): Record<st
   return out;
 }
 
+/** The demo provider's profile as a host supplies it; the registry sets its id, preset and `builtIn`. */
+export type DemoProfileFields = Omit<ProviderProfile, 'id' | 'preset' | 'builtIn'> & Partial<Pick<ProviderProfile, 'id' | 'preset'>>;
+
 /**
  * The user's profiles in the settings store, plus the built-in demo profile when present.
  */
@@ -282,7 +290,7 @@ export class ProfileRegistry {
   readonly #demo: ProviderProfile | undefined;
   #profiles: ProviderProfile[];
 
-  constructor(store: KeyValueStore, demo: ProviderProfile | undefined) {
+  constructor(store: KeyValueStore, demo: DemoProfileFields | undefined) {
     this.#store = store;
     this.#demo = demo ? Object.freeze({ ...demo, id: DEMO_PROFILE_ID, preset: 'demo', builtIn: true }) : undefined;
     const raw = store.get(PROFILES_KEY);
@@ -296,7 +304,8 @@ export class ProfileRegistry {
 
   /** The profile, or `undefined`. */
   find(id: ProfileId): ProviderProfile | undefined {
-    return this.list().find((p) => p.id === id);
+    // Called once per account for every list view: no copy of the list.
+    return this.#demo?.id === id ? this.#demo : this.#profiles.find((p) => p.id === id);
   }
 
   /** The profile; throws `not_found`. */

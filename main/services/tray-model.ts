@@ -1,19 +1,11 @@
 /**
  * The tray menu as data: the Electron tray renders it, tests read it.
  */
-import type { AccountId, AccountStatus, AccountView } from '../../preload/contract';
+import type { AccountView } from '../../preload/contract';
+// The shape the Electron tray renders (`tray-template.ts`), not a second copy of it.
+import type { TrayModel, TrayModelItem } from '../tray-template';
 
-/** One entry of the tray menu. */
-export type TrayItem =
-  | { readonly kind: 'account'; readonly accountId: AccountId; readonly label: string; readonly status: AccountStatus }
-  | { readonly kind: 'separator' }
-  | { readonly kind: 'open' }
-  | { readonly kind: 'quit' };
-
-/** The whole tray menu. Account entries copy that account's default-scope token when clicked. */
-export interface TrayModel {
-  readonly items: readonly TrayItem[];
-}
+export type { TrayModel } from '../tray-template';
 
 /**
  * Builds the tray menu: one entry per account (grouped by profile, then by username), then
@@ -23,7 +15,7 @@ export function buildTrayModel(accounts: readonly AccountView[]): TrayModel {
   const sorted = [...accounts].sort(
     (a, b) => a.profileName.localeCompare(b.profileName) || a.username.localeCompare(b.username) || a.id.localeCompare(b.id),
   );
-  const items: TrayItem[] = sorted.map((account) => ({
+  const items: TrayModelItem[] = sorted.map((account) => ({
     kind: 'account',
     accountId: account.id,
     label: `${account.username} — ${account.profileName}`,

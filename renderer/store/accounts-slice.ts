@@ -1,7 +1,7 @@
 /**
  * Accounts: the list from main and the per-account actions.
  */
-import type { AccountId, AccountView } from '../../preload/contract';
+import type { AccountId, AccountView, Result } from '../../preload/contract';
 import { describeFailure, type SliceCreator } from './slice';
 import type { AccountsSlice } from './types';
 
@@ -24,12 +24,18 @@ export function upsertAccount(accounts: readonly AccountView[], account: Account
 /** Creates the accounts slice. */
 export const createAccountsSlice: SliceCreator<AccountsSlice> = ({ api }) => (set, get) => {
   // Runs an account action with the account marked busy, and toasts a failure.
-  const run = async (accountId: AccountId, label: string, action: () => Promise<{ ok: true; value: AccountView } | { ok: false; error: { code: string; message: string } }>): Promise<void> => {
+  const run = async (accountId: AccountId, label: string, action: () => Promise<Result<AccountView>>): Promise<void> => {
+    const before = get().accounts.find((account) => account.id === accountId);
     set((state) => ({ busyAccounts: withBusy(state.busyAccounts, accountId, true) }));
     try {
       const result = await action();
-      if (result.ok) set((state) => ({ accounts: upsertAccount(state.accounts, result.value) }));
-      else get().showToast({ kind: 'error', message: describeFailure(label, result.error) });
+      if (!result.ok) get().showToast({ kind: 'error', message: describeFailure(label, result.error) });
+      // Main also pushes the account's outcome. Once a push for it arrived during the call, the
+      // pushes are newer than this answer (in browser mode they travel on another connection, so
+      // "pin" could answer "expired" after the refresh it started was pushed), or it was removed.
+      else if (get().accounts.find((account) => account.id === accountId) === before) {
+        set((state) => ({ accounts: upsertAccount(state.accounts, result.value) }));
+      }
     } finally {
       set((state) => ({ busyAccounts: withBusy(state.busyAccounts, accountId, false) }));
     }

@@ -14,9 +14,13 @@ function withStatus(accounts: readonly AccountView[], accountId: string, status:
 export const createEventsSlice: SliceCreator<EventsSlice> = () => (set, get) => ({
   applyEvent(event) {
     switch (event.type) {
-      case 'accounts-changed':
+      case 'accounts-changed': {
         set({ accounts: event.accounts, accountsLoaded: true });
+        // Removed elsewhere (the tray, another browser tab): a revealed token must not outlive it.
+        const detailsFor = get().detailsFor;
+        if (detailsFor !== null && !event.accounts.some((account) => account.id === detailsFor)) get().closeDetails();
         return;
+      }
       case 'account-updated':
         set((state) => ({ accounts: upsertAccount(state.accounts, event.account) }));
         return;

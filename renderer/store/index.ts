@@ -26,8 +26,8 @@ export type AppStore = StoreApi<AppState>;
  *
  * Call {@link connectEvents} to feed it pushes from main.
  */
-export function createAppStore(api: RendererApi, now: () => number = Date.now): AppStore {
-  const deps: SliceDeps = { api, now };
+export function createAppStore(api: RendererApi): AppStore {
+  const deps: SliceDeps = { api };
   return createStore<AppState>()((...a) => ({
     ...createAccountsSlice(deps)(...a),
     ...createProfilesSlice(deps)(...a),

@@ -4,7 +4,7 @@
 import type { StateCreator } from 'zustand';
 import type { AppState, SliceDeps } from './types';
 
-/** Creates one slice of {@link AppState}, given the API and the clock. */
+/** Creates one slice of {@link AppState}, given the API. */
 export type SliceCreator<T> = (deps: SliceDeps) => StateCreator<AppState, [], [], T>;
 
 /** An error message that never echoes what main did not send. */

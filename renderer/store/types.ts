@@ -129,5 +129,4 @@ export type AppState = AccountsSlice & ProfilesSlice & SignInSlice & CopySlice &
 /** What every slice creator receives besides zustand's set/get. */
 export interface SliceDeps {
   readonly api: RendererApi;
-  readonly now: () => number;
 }

@@ -3,7 +3,7 @@
  * live countdown. Closing the panel drops the token from renderer state.
  */
 import { useMemo, useState, useId, type ReactNode } from 'react';
-import type { RevealedToken } from '../../preload/contract';
+import type { AccountId, RevealedToken } from '../../preload/contract';
 import { Dialog } from '../common/dialog';
 import { formatDateTime, formatDuration, parseScopes, statusLabel, toEpochMs } from '../common/format';
 import { useNow } from '../common/use-now';
@@ -68,7 +68,13 @@ function RevealedView({ token }: { readonly token: RevealedToken }): ReactNode {
 /** The details panel for the account in `detailsFor`. */
 export function TokenDetailsPanel(): ReactNode {
   const accountId = useAppStore((state) => state.detailsFor);
-  const account = useAppStore((state) => state.accounts.find((candidate) => candidate.id === state.detailsFor));
+  // The panel's ticking clock and account lookup run only while it is open, not once a second for
+  // the whole session; keyed so another account starts with a fresh form.
+  return accountId === null ? null : <OpenTokenDetails key={accountId} accountId={accountId} />;
+}
+
+function OpenTokenDetails({ accountId }: { readonly accountId: AccountId }): ReactNode {
+  const account = useAppStore((state) => state.accounts.find((candidate) => candidate.id === accountId));
   const profile = useAppStore((state) => state.profiles.find((candidate) => candidate.id === account?.profileId));
   const revealed = useAppStore((state) => state.revealed);
   const revealError = useAppStore((state) => state.revealError);
@@ -80,7 +86,7 @@ export function TokenDetailsPanel(): ReactNode {
   const scopesId = useId();
   const now = useNow(1000);
 
-  if (accountId === null || !account) return null;
+  if (!account) return null;
   const label = statusLabel(account.status, now);
   return (
     <Dialog title={`Token for ${account.username}`} onClose={closeDetails} variant="side" testId="token-details">
