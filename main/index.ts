@@ -106,7 +106,8 @@ async function main(settingsStore: ElectronStoreAdapter): Promise<void> {
     mode: 'electron',
     version: app.getVersion(),
     settingsStore,
-    cacheStorage: { cipher, backupDir: join(app.getPath('userData'), 'backups') },
+    // The encrypted cache has a file of its own, so changing a setting does not rewrite every token.
+    cacheStorage: { cipher, backupDir: join(app.getPath('userData'), 'backups'), store: new ElectronStoreAdapter({ name: 'token-cache' }) },
     clipboard: new ElectronClipboard(),
     brokers: {
       embedded: (context) => new EmbeddedWindowBroker({ partition: signInPartitionFor(context.accountKey), parent: mainWindow }),

@@ -40,7 +40,8 @@ export const LIBRARY_SKU = 'Tessera.Auth';
 export const LIBRARY_VERSION = '0.1.0';
 
 const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com/common/';
-const EXPIRY_SKEW_SECONDS = 300;
+/** An access token this close to expiry is treated as expired (MSAL's 5-minute skew). */
+export const EXPIRY_SKEW_SECONDS = 300;
 const REFRESH_REASON = { nonSilent: 0, forceRefresh: 1, atAbsent: 2, atExpired: 3, atAging: 4 } as const;
 const SUBERROR_CLASSIFICATION: Readonly<Record<string, string>> = {
   bad_token: '',

@@ -213,7 +213,9 @@ class Core implements AppCore {
   }
 
   storageStatus(): StorageStatus {
-    const quarantined = (this.#deps.settingsStore as { quarantined?: unknown }).quarantined;
+    // Either file may have been quarantined: the settings, or the cache when it has a file of its own.
+    const quarantinedOf = (store: unknown): unknown => (store as { quarantined?: unknown }).quarantined;
+    const quarantined = quarantinedOf(this.#deps.settingsStore) ?? quarantinedOf(this.#cacheKv);
     const memoryReason = this.#cacheStore.mode === 'memory-only' ? this.#cacheStore.load() : undefined;
     const reason = memoryReason?.kind === 'memory-only' ? memoryReason.reason : this.#saveError;
     return {

@@ -5,6 +5,7 @@
  * This module knows the auth core; it knows nothing of events, settings or the clipboard.
  */
 import type { AccountStatus, ProviderProfile } from '../../preload/contract';
+import { EXPIRY_SKEW_SECONDS } from '../auth/application';
 import { PublicClientApplication } from '../auth/public-client-application';
 import { SerializableTokenCache } from '../auth/token-cache';
 import type { HttpClient } from '../auth/http-types';
@@ -33,8 +34,6 @@ export interface SignInOptions {
   readonly onWaitingForUser?: () => void;
 }
 
-// The auth core treats an access token this close to expiry as expired (MSAL's 5-minute skew).
-const EXPIRY_SKEW_SECONDS = 300;
 
 /**
  * Clients per profile over one shared cache, and what the app asks of them.

@@ -244,6 +244,26 @@ describe('app core with the test identity provider', () => {
     });
   });
 
+  describe('a token cache in a file of its own', () => {
+    it('reports the cache file as quarantined when it does not parse, and starts with an empty cache', async () => {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'token-cache.json'), '{ not json');
+      const core = await createAppCore({
+        mode: 'electron',
+        version: '1',
+        settingsStore: new JsonFileStore(join(dir, 'settings.json')),
+        cacheStorage: { cipher: new KeyFileCipher(join(dir, 'k')), backupDir: join(dir, 'b'), store: new JsonFileStore(join(dir, 'token-cache.json')) },
+        clipboard: new RecordingClipboard(),
+        brokers: { systemBrowser: () => new LoopbackBroker({ openExternal }) },
+      });
+      const status = core.storageStatus();
+      expect(status.quarantinedFile).toMatch(/token-cache\.json\.corrupt-/);
+      expect(readFileSync(status.quarantinedFile!, 'utf8')).toBe('{ not json');
+      expect(await core.listAccounts()).toEqual([]);
+      await core.dispose();
+    });
+  });
+
   describe.skipIf(!chromiumPath)('through Chromium and the system-browser broker', () => {
     const dir = (() => mkdtempSync(join(tmpdir(), 'tessera-core-main-')))();
     tempDirs.push(dir);
