@@ -18,7 +18,7 @@ import type { IdTokenClaims } from './id-token';
 import { generatePkce, hashNonce, randomLetters } from './pkce';
 import { parseJsonResponse } from './response';
 import { assertScopeList, decorateScopes, scopeParam, sortScopes, validateExcludeScopes } from './scopes';
-import { TelemetryBuffer, TelemetryContext } from './telemetry';
+import { ApiId, TelemetryBuffer, TelemetryContext } from './telemetry';
 import type { RefreshReason } from './telemetry';
 import { ThrottledHttpClient } from './throttled-http-client';
 import { TokenCache } from './token-cache';
@@ -101,16 +101,17 @@ function errorValue(response: Record<string, unknown>): TokenError {
  * cannot await), and a failed discovery is retried on the next call.
  */
 export class ClientApplication {
-  static readonly ACQUIRE_TOKEN_SILENT_ID = '84';
-  static readonly ACQUIRE_TOKEN_BY_REFRESH_TOKEN = '85';
-  static readonly ACQUIRE_TOKEN_BY_USERNAME_PASSWORD_ID = '301';
-  static readonly ACQUIRE_TOKEN_ON_BEHALF_OF_ID = '523';
-  static readonly ACQUIRE_TOKEN_BY_DEVICE_FLOW_ID = '622';
-  static readonly ACQUIRE_TOKEN_FOR_CLIENT_ID = '730';
-  static readonly ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID = '832';
-  static readonly ACQUIRE_TOKEN_INTERACTIVE = '169';
-  static readonly GET_ACCOUNTS_ID = '902';
-  static readonly REMOVE_ACCOUNT_ID = '903';
+  // MSAL's API ids, as its telemetry headers carry them (one source: ./telemetry).
+  static readonly ACQUIRE_TOKEN_SILENT_ID = ApiId.ACQUIRE_TOKEN_SILENT;
+  static readonly ACQUIRE_TOKEN_BY_REFRESH_TOKEN = ApiId.ACQUIRE_TOKEN_BY_REFRESH_TOKEN;
+  static readonly ACQUIRE_TOKEN_BY_USERNAME_PASSWORD_ID = ApiId.ACQUIRE_TOKEN_BY_USERNAME_PASSWORD;
+  static readonly ACQUIRE_TOKEN_ON_BEHALF_OF_ID = ApiId.ACQUIRE_TOKEN_ON_BEHALF_OF;
+  static readonly ACQUIRE_TOKEN_BY_DEVICE_FLOW_ID = ApiId.ACQUIRE_TOKEN_BY_DEVICE_FLOW;
+  static readonly ACQUIRE_TOKEN_FOR_CLIENT_ID = ApiId.ACQUIRE_TOKEN_FOR_CLIENT;
+  static readonly ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID = ApiId.ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE;
+  static readonly ACQUIRE_TOKEN_INTERACTIVE = ApiId.ACQUIRE_TOKEN_INTERACTIVE;
+  static readonly GET_ACCOUNTS_ID = ApiId.GET_ACCOUNTS;
+  static readonly REMOVE_ACCOUNT_ID = ApiId.REMOVE_ACCOUNT;
   /** Pass as `azureRegion` to detect the region from the environment or the instance metadata service. */
   static readonly ATTEMPT_REGION_DISCOVERY = true;
 

@@ -30,17 +30,6 @@ import {
   setJsonProperty,
 } from './json-python';
 
-export type {
-  AccessTokenEntry,
-  AccountEntry,
-  AppMetadataEntry,
-  CacheEntry,
-  CredentialType,
-  IdTokenEntry,
-  RefreshTokenEntry,
-  SearchOptions,
-  TokenEvent,
-} from './cache-types';
 
 type Entry = Readonly<Record<string, unknown>>;
 type MutableEntry = Record<string, unknown>;

@@ -2,7 +2,8 @@
 // give the same bytes, and each must read what the other wrote.
 import { spawnSync } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
-import { SerializableTokenCache, type TokenEvent } from '../../../main/auth/token-cache';
+import type { TokenEvent } from '../../../main/auth/cache-types';
+import { SerializableTokenCache } from '../../../main/auth/token-cache';
 
 const PYTHON = '/usr/bin/python3';
 

@@ -1,11 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { CacheFormatError, InvalidArgumentError } from '../../../main/auth/errors';
-import {
-  SerializableTokenCache,
-  TokenCache,
-  type RefreshTokenEntry,
-  type TokenEvent,
-} from '../../../main/auth/token-cache';
+import type { RefreshTokenEntry, TokenEvent } from '../../../main/auth/cache-types';
+import { SerializableTokenCache, TokenCache } from '../../../main/auth/token-cache';
 
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 const clientInfo = (uid: string, utid: string): string => b64url({ uid, utid });
