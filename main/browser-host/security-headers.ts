@@ -1,35 +1,19 @@
 /**
- * Response headers of the browser-mode host: the same lock-down the Electron window gets.
+ * Response headers of the browser-mode host.
+ *
+ * The page's lock-down (CSP, `nosniff`, framing, referrer, opener, permissions) is the one the
+ * Electron window gets, from `../windows/renderer-serving.ts`; what is added here belongs to
+ * browser mode's API alone.
  */
+import { SECURITY_HEADERS } from '../windows/renderer-serving';
 
-/** The app's Content Security Policy: same-origin scripts only, no inline code, no eval. */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** Headers on every response. No `Access-Control-*` header is ever sent: no CORS. */
-export const COMMON_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': APP_CSP,
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), clipboard-read=(), clipboard-write=()',
-};
-
-/** Extra headers on API responses: never cached anywhere. */
+/**
+ * Headers on API answers, refusals and event streams: the shared set, and never stored by any
+ * cache, since API answers hold account data and are authorized by the per-launch secret. No
+ * `Access-Control-*` header is ever sent: no CORS.
+ */
 export const API_HEADERS: Readonly<Record<string, string>> = {
-  ...COMMON_HEADERS,
+  ...SECURITY_HEADERS,
   'Cache-Control': 'no-store',
   Pragma: 'no-cache',
 };

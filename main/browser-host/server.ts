@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApiMethods, AppEvent } from '../../preload/contract';
 import { createDispatcher, type Dispatcher } from '../ipc/dispatch';
 import { allowedOrigins, checkRequestSource, checkSecret } from './request-guard';
-import { API_HEADERS, COMMON_HEADERS } from './security-headers';
+import { API_HEADERS } from './security-headers';
 import { readStaticFile } from './static-files';
 
 /** What the host serves: the app's operations plus its pushes. */
@@ -118,8 +118,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, context: Contex
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(405, 'Method not allowed.');
     const file = await readStaticFile(context.options.staticDir, path);
     if (!file) return send(res, 404, API_HEADERS, 'text/plain; charset=utf-8', 'Not found.');
-    const cache = file.immutable ? 'public, max-age=31536000, immutable' : 'no-store';
-    return send(res, 200, { ...COMMON_HEADERS, 'Cache-Control': cache }, file.contentType, req.method === 'HEAD' ? '' : file.body);
+    return send(res, 200, file.headers, file.contentType, req.method === 'HEAD' ? '' : file.body);
   }
 
   const auth = checkSecret(req.headers, context.secret);

@@ -3,11 +3,12 @@
  *
  * Loading the UI from a custom standard scheme gives it a real origin (`app://tessera`) for the
  * CSP's `'self'` and for the IPC sender check, without `file://`'s access to the whole disk. The
- * mapping rules are in `policy.ts`.
+ * origin rule is in `policy.ts`; which file is served, and with which headers, is
+ * `renderer-serving.ts`, the same policy browser mode serves with.
  */
-import { readFile, realpath } from 'node:fs/promises';
 import { protocol } from 'electron';
-import { APP_SCHEME, isInsideDir, resolveAppRequest, securityHeaders } from './policy';
+import { APP_SCHEME, resolveAppRequest } from './policy';
+import { readRendererFile, rendererFileHeaders, SECURITY_HEADERS } from './renderer-serving';
 
 /**
  * Registers `app:` as standard, secure and fetch-capable. Must run before `app` is ready.
@@ -24,25 +25,21 @@ export function registerAppSchemePrivileged(): void {
 /**
  * Serves files of `rendererDir` on `app://tessera/…` (after `app` is ready).
  *
- * Only GET and HEAD; every response carries the CSP. A path outside the directory (also through a
- * symbolic link) is a 403, a missing file a 404; neither says which path was tried.
+ * Only GET and HEAD; every response carries the CSP and the rest of the header set. Another
+ * origin is a 403; a path outside the directory (also through a symbolic link), of a type that is
+ * not served, or missing is a 404 that does not say which path was tried.
  */
 export function registerAppProtocol(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed');
-    const target = resolveAppRequest(rendererDir, request.url);
-    if (target.kind === 'forbidden') return plain(403, 'Forbidden');
-    try {
-      const [root, real] = await Promise.all([realpath(rendererDir), realpath(target.path)]);
-      if (!isInsideDir(root, real)) return plain(403, 'Forbidden');
-      const body = await readFile(real);
-      return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers: securityHeaders(target.contentType) });
-    } catch {
-      return plain(404, 'Not found');
-    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed.');
+    const target = resolveAppRequest(request.url);
+    if (target.kind === 'forbidden') return plain(403, 'Forbidden.');
+    const file = await readRendererFile(rendererDir, target.urlPath);
+    if (!file) return plain(404, 'Not found.');
+    return new Response(request.method === 'HEAD' ? null : new Uint8Array(file.body), { status: 200, headers: rendererFileHeaders(file) });
   });
 }
 
 function plain(status: number, text: string): Response {
-  return new Response(text, { status, headers: securityHeaders('text/plain; charset=utf-8') });
+  return new Response(text, { status, headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
 }

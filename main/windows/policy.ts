@@ -1,11 +1,11 @@
 /**
- * The pure rules behind the app's windows: CSP, the `app://` protocol's file mapping, which URLs
- * count as the app itself, and what happens to a navigation or a `window.open`.
+ * The pure rules behind the app's windows: the `app://` origin, which URLs count as the app
+ * itself, and what happens to a navigation or a `window.open`.
  *
- * No Electron here, so every rule is unit-tested; `main-window.ts` and `web-contents-guard.ts`
- * apply them. See ../shared/spec/security.md ("Windows of the app itself").
+ * No Electron here, so every rule is unit-tested; `main-window.ts`, `web-contents-guard.ts` and
+ * `app-protocol.ts` apply them. How files are served (CSP, headers, types, paths) is
+ * `renderer-serving.ts`, shared with browser mode.
  */
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** The custom scheme the renderer is served from. */
 export const APP_SCHEME = 'app';
@@ -16,68 +16,17 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** The URL the main window loads. */
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
-/** The Content-Security-Policy of every page the app serves. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** Headers sent with every file of the renderer. */
-export function securityHeaders(contentType: string): Record<string, string> {
-  return {
-    'content-type': contentType,
-    'content-security-policy': CONTENT_SECURITY_POLICY,
-    'x-content-type-options': 'nosniff',
-    'cross-origin-opener-policy': 'same-origin',
-    'referrer-policy': 'no-referrer',
-  };
-}
-
-const MIME_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-
-/** The content type of a renderer file, by extension; unknown types are served as opaque bytes. */
-export function mimeTypeFor(filePath: string): string {
-  return MIME_TYPES[extname(filePath).toLowerCase()] ?? 'application/octet-stream';
-}
-
-/** Where an `app://` request maps to. */
-export type AppRequestTarget =
-  | { readonly kind: 'file'; readonly path: string; readonly contentType: string }
-  | { readonly kind: 'forbidden'; readonly reason: string };
+/** Where an `app://` request maps to: the URL path to serve, or a refusal. */
+export type AppRequestTarget = { readonly kind: 'path'; readonly urlPath: string } | { readonly kind: 'forbidden'; readonly reason: string };
 
 /**
- * Maps an `app://tessera/<path>` request to a file under `rootDir`, refusing anything else.
+ * Checks that a request is for `app://tessera/…` and returns its path (still percent-encoded).
  *
- * Refused: another scheme or host, user info or a port, a path that does not decode, NUL bytes,
- * backslashes (a second separator on Windows), dot segments and drive letters, and any path that
- * resolves outside `rootDir`. `/` serves `index.html`. Query and fragment are ignored. Symbolic
- * links are the adapter's job: it checks the real path with {@link isInsideDir} again.
+ * Refused: another scheme or host, user info or a port, a URL that does not parse. Query and
+ * fragment are dropped. The path itself is judged by `resolveRendererPath` in
+ * `renderer-serving.ts`, the same resolver browser mode uses.
  */
-export function resolveAppRequest(rootDir: string, requestUrl: string): AppRequestTarget {
+export function resolveAppRequest(requestUrl: string): AppRequestTarget {
   let url: URL;
   try {
     url = new URL(requestUrl);
@@ -86,29 +35,7 @@ export function resolveAppRequest(rootDir: string, requestUrl: string): AppReque
   }
   if (url.protocol !== `${APP_SCHEME}:` || url.hostname !== APP_HOST) return { kind: 'forbidden', reason: 'foreign origin' };
   if (url.username !== '' || url.password !== '' || url.port !== '') return { kind: 'forbidden', reason: 'foreign origin' };
-  // Check the raw path too: WHATWG URL parsing already folds `/a/../b`, but not `%2e%2e` or `%5c`.
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(url.pathname);
-  } catch {
-    return { kind: 'forbidden', reason: 'undecodable path' };
-  }
-  if (pathname.includes('\0') || pathname.includes('\\')) return { kind: 'forbidden', reason: 'invalid character' };
-  const segments = pathname.split('/').filter((segment) => segment !== '');
-  if (segments.some((segment) => segment === '.' || segment === '..' || /^[A-Za-z]:/.test(segment))) {
-    return { kind: 'forbidden', reason: 'path traversal' };
-  }
-  const relativePath = segments.length === 0 ? 'index.html' : segments.join('/');
-  const root = resolve(rootDir);
-  const target = resolve(root, relativePath);
-  if (!isInsideDir(root, target)) return { kind: 'forbidden', reason: 'path traversal' };
-  return { kind: 'file', path: target, contentType: mimeTypeFor(target) };
-}
-
-/** Whether `candidate` is `dir` itself or lies below it (both absolute). */
-export function isInsideDir(dir: string, candidate: string): boolean {
-  const path = relative(resolve(dir), resolve(candidate));
-  return path === '' || (!path.startsWith(`..${sep}`) && path !== '..' && !isAbsolute(path));
+  return { kind: 'path', urlPath: url.pathname };
 }
 
 /** Options of {@link isTrustedAppUrl}. */

@@ -60,6 +60,8 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
   const clipboard = new RecordingClipboard();
   const refusals: { status: number; reason: string; path: string }[] = [];
   const pageErrors: string[] = [];
+  // Every `securitypolicyviolation` the app's page raises during the whole run (renderer-serving.ts).
+  const cspViolations: string[] = [];
   // Who the next sign-in page is for; the broker's openExternal opens it in the same browser.
   let nextUser: BrowserUser = ALICE;
   let signInPages = 0;
@@ -132,6 +134,12 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
       if (message.type() === 'error') pageErrors.push(message.text());
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Bindings and init scripts come in over the DevTools protocol, outside the page's CSP.
+    await page.exposeBinding('__tesseraCspViolation', (_source, text: string) => void cspViolations.push(text));
+    await page.addInitScript(() => {
+      const report = (window as unknown as { __tesseraCspViolation: (text: string) => void }).__tesseraCspViolation;
+      document.addEventListener('securitypolicyviolation', (event) => report(`${event.effectiveDirective} ${event.blockedURI} ${event.sample}`));
+    });
     await page.goto(mode.host.url);
   }, 120_000);
 
@@ -333,5 +341,22 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
     expect(allowed.headers['cache-control']).toBe('no-store');
     expect(allowed.headers['x-content-type-options']).toBe('nosniff');
     expect(allowed.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('raised no CSP violation in the whole run, under a policy without unsafe-inline that does catch inline styles', async () => {
+    expect(cspViolations).toEqual([]);
+    const served = await rawRequest(mode.host.port, '/', { host: `127.0.0.1:${mode.host.port}` }, 'GET');
+    expect(served.headers['content-security-policy']).toContain("style-src 'self';");
+    expect(served.headers['content-security-policy']).not.toContain('unsafe-inline');
+    // React's style={…} props go through the CSSOM, which CSP allows; a <style> element does not.
+    await page.evaluate(() => {
+      document.body.style.setProperty('--probe', '1');
+      const style = document.createElement('style');
+      style.textContent = 'body { outline: 0 }';
+      document.head.append(style);
+    });
+    // Reported once per policy that refuses it (the served header and the page's meta).
+    await expect.poll(() => cspViolations.length).toBeGreaterThan(0);
+    for (const violation of cspViolations) expect(violation).toMatch(/^style-src-elem inline /);
   });
 });
