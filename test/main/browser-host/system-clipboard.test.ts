@@ -20,17 +20,19 @@ describe('browser-mode clipboard commands', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-clip-'));
     dirs.push(dir);
     const file = join(dir, 'clipboard');
-    const clipboard = new CommandClipboard([
-      { name: 'rejects-flag', write: ['sh', '-c', 'cat >/dev/null; exit 2'], read: ['sh', '-c', 'exit 2'] },
-      { name: 'works', write: ['sh', '-c', `cat > '${file}'`], read: ['cat', file] },
-    ]);
+    const clipboard = new CommandClipboard({
+      candidates: [
+        { name: 'rejects-flag', write: ['sh', '-c', 'cat >/dev/null; exit 2'], read: ['sh', '-c', 'exit 2'] },
+        { name: 'works', write: ['sh', '-c', `cat > '${file}'`], read: ['cat', file] },
+      ],
+    });
     await clipboard.writeSecret('copied-value');
     expect(readFileSync(file, 'utf8')).toBe('copied-value');
     expect(await clipboard.readText()).toBe('copied-value');
   });
 
   it('without any working command, copying fails with a message naming what to install', async () => {
-    const clipboard = new CommandClipboard([{ name: 'missing', write: ['tessera-no-such-command'], read: ['tessera-no-such-command'] }]);
+    const clipboard = new CommandClipboard({ candidates: [{ name: 'missing', write: ['tessera-no-such-command'], read: ['tessera-no-such-command'] }] });
     await expect(clipboard.writeSecret('x')).rejects.toMatchObject({ code: 'clipboard_unavailable' });
   });
 });
