@@ -11,11 +11,13 @@ import { Authority, canonicalize, detectRegion, regionalAuthorityHost } from './
 import { mergeClaimsChallengeAndCapabilities } from './claims';
 import { ClientAuthenticator } from './client-credential';
 import { createDefaultHttpClient } from './default-http-client';
-import { AuthError, AuthResponseError, InvalidArgumentError, TransportError } from './errors';
+import { AuthError, AuthResponseError, IdTokenError, InvalidArgumentError, TransportError } from './errors';
 import type { HttpClient } from './http-types';
 import { signingKeys, verifyIdToken } from './id-token';
 import type { IdTokenClaims } from './id-token';
+import { decodeJwtPayload, homeAccountIdFromClientInfo, parseClientInfo } from './encoding';
 import { generatePkce, hashNonce, randomLetters } from './pkce';
+import { isOAuthError, requestSecrets, TOKEN_FIELDS, toErrorValue } from './oauth-error';
 import { parseJsonResponse } from './response';
 import { assertScopeList, decorateScopes, scopeParam, sortScopes, validateExcludeScopes } from './scopes';
 import { ApiId, TelemetryBuffer, TelemetryContext } from './telemetry';
@@ -29,7 +31,6 @@ import type {
   AuthCodeFlow,
   ClientApplicationOptions,
   InitiateAuthCodeFlowOptions,
-  TokenError,
   TokenResult,
   TokenSuccess,
 } from './types';
@@ -42,6 +43,8 @@ export const LIBRARY_VERSION = '0.1.0';
 const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com/common/';
 /** An access token this close to expiry is treated as expired (MSAL's 5-minute skew). */
 export const EXPIRY_SKEW_SECONDS = 300;
+/** Grants that sign a person in: their answers must name the account (an ID token for openid). */
+const ACCOUNT_GRANTS: ReadonlySet<string> = new Set(['authorization_code', 'password', 'urn:ietf:params:oauth:grant-type:device_code']);
 const REFRESH_REASON = { nonSilent: 0, forceRefresh: 1, atAbsent: 2, atExpired: 3, atAging: 4 } as const;
 const SUBERROR_CLASSIFICATION: Readonly<Record<string, string>> = {
   bad_token: '',
@@ -50,8 +53,6 @@ const SUBERROR_CLASSIFICATION: Readonly<Record<string, string>> = {
   client_mismatch: '',
   device_authentication_failed: '',
 };
-/** Fields that may carry a secret and must never survive in an error value. */
-const SECRET_FIELDS = ['access_token', 'refresh_token', 'id_token', 'code', 'client_secret', 'password'];
 
 /** Where a token request came from, for the cache event and the telemetry headers. */
 export interface TokenRequest {
@@ -83,15 +84,6 @@ function nowSeconds(): number {
 export function toInt(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isFinite(n) ? Math.trunc(n) : undefined;
-}
-
-/** An error result with only OAuth's error fields: anything token-like is dropped. */
-function errorValue(response: Record<string, unknown>): TokenError {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(response)) {
-    if (!SECRET_FIELDS.includes(key)) out[key] = value;
-  }
-  return out as TokenError;
 }
 
 /**
@@ -332,9 +324,15 @@ export class ClientApplication {
       }
       requested = decorated;
     }
+    const authority = await this.authority();
+    checkIssuerParameter(authority, authResponse['iss']);
     const code = authResponse['code'];
+    if (authResponse['error']) {
+      // An error wins over a code sent alongside it: a response that says it failed is never
+      // redeemed (RFC 6749 §4.1.2.1 defines the two as alternatives).
+      return toErrorValue(authResponse, code ? [code] : []);
+    }
     if (code) {
-      const authority = await this.authority();
       return this.requestToken({
         authority,
         grantType: 'authorization_code',
@@ -351,12 +349,6 @@ export class ClientApplication {
         nonce: hashNonce(authCodeFlow.nonce),
         maxAge: authCodeFlow.max_age,
       });
-    }
-    if (authResponse['error']) {
-      const out: Record<string, string> = { error: authResponse['error'] };
-      if (authResponse['error_description']) out['error_description'] = authResponse['error_description'];
-      if (authResponse['error_uri']) out['error_uri'] = authResponse['error_uri'];
-      return out as TokenError;
     }
     throw new AuthResponseError('invalid_auth_response', 'The sign-in response has neither a "code" nor an "error".');
   }
@@ -720,21 +712,38 @@ export class ClientApplication {
     };
     const response = await this.http.post(tokenEndpoint, { data: dropEmpty(body), headers: dropEmpty(headers) });
     const json = parseJsonResponse(response, 'token endpoint');
-    if (json['error']) {
+    if (isOAuthError(json)) {
       telemetry.updateTelemetry(json);
-      return errorValue(json);
+      return toErrorValue(json, requestSecrets(body));
+    }
+    const { status } = response;
+    if (json['error'] !== undefined && json['error'] !== null && json['error'] !== '') {
+      throw new TransportError('malformed_response', 'The token endpoint answered with an "error" that is not a string. The answer was not used.', { status });
+    }
+    if (status < 200 || status >= 300) {
+      // RFC 6749 §5.1: a token answer is a 200. A failure status is never a token, whatever its body holds.
+      throw new TransportError('http_error', `The token endpoint answered HTTP ${status} without an OAuth error. The answer was not used; try again later.`, { status });
     }
     if (typeof json['access_token'] !== 'string' || json['access_token'] === '') {
-      throw new TransportError('malformed_response', `The token endpoint answered HTTP ${response.status} without an access_token.`, { status: response.status });
+      throw new TransportError('malformed_response', `The token endpoint answered HTTP ${status} without an access_token.`, { status });
     }
     if (json['expires_in'] !== undefined && toInt(json['expires_in']) === undefined) {
-      throw new TransportError('malformed_response', 'The token endpoint answered with a non-numeric expires_in.', { status: response.status });
+      throw new TransportError('malformed_response', 'The token endpoint answered with a non-numeric expires_in.', { status });
+    }
+    for (const field of TOKEN_FIELDS) {
+      if (json[field] !== undefined && typeof json[field] !== 'string') {
+        throw new TransportError('malformed_response', `The token endpoint answered with a ${field} that is not a string.`, { status });
+      }
     }
     let claims: IdTokenClaims | undefined;
-    if (json['id_token'] !== undefined) {
-      if (typeof json['id_token'] !== 'string') throw new TransportError('malformed_response', 'The token endpoint answered with an id_token that is not a string.');
+    if (typeof json['id_token'] === 'string' && json['id_token'] !== '') {
       claims = await this.verifyIdToken(json['id_token'], authority, request.nonce, request.maxAge, now);
+    } else if (!request.skipAccountCreation && ACCOUNT_GRANTS.has(request.grantType) && request.scopes?.includes('openid')) {
+      // OIDC Core §3.1.3.3: an answer to an openid request carries an ID token. Without one there
+      // is no account to file the tokens under, so nothing is kept (issue: orphaned tokens).
+      throw new IdTokenError('id_token_missing', 'The provider answered the sign-in without an ID token, so it could not be completed. Check that the app is allowed the "openid" scope, then sign in again.');
     }
+    if (request.usedRefreshToken) this.assertSameSubject(request.usedRefreshToken, json, claims, authority);
     const rotatedRt = request.usedRefreshToken && typeof json['refresh_token'] === 'string' ? json['refresh_token'] : undefined;
     const cached: Record<string, unknown> = { ...json };
     if (request.usedRefreshToken) delete cached['refresh_token']; // updated in place below, as MSAL does
@@ -774,17 +783,66 @@ export class ClientApplication {
     });
   }
 
+  /**
+   * A refresh must answer for the account whose refresh token was used (OIDC Core §12.2: the new
+   * ID token's `iss` and `sub` equal the original's). Checked before anything is cached.
+   *
+   * @throws IdTokenError `subject_mismatch`
+   */
+  private assertSameSubject(rt: RefreshTokenEntry, json: Readonly<Record<string, unknown>>, claims: IdTokenClaims | undefined, authority: Authority): void {
+    const refused = (): IdTokenError =>
+      new IdTokenError('subject_mismatch', 'The provider answered a token refresh for a different user than the account being refreshed. Nothing was changed; sign in to the account again.');
+    const homeAccountId = typeof rt.home_account_id === 'string' ? rt.home_account_id : undefined;
+    const fromClientInfo = homeAccountIdFromClientInfo(json['client_info']);
+    if (homeAccountId && fromClientInfo !== undefined && fromClientInfo !== homeAccountId) throw refused();
+    if (!claims) return;
+    const previous = this.tokenCache.search('IdToken', {
+      query: { home_account_id: rt.home_account_id, environment: authority.instance, realm: authority.tenant, client_id: this.clientId },
+    })[0];
+    if (previous) {
+      const before = decodeJwtPayload(previous.secret);
+      if (typeof before['sub'] === 'string' && before['sub'] !== claims.sub) throw refused();
+      if (typeof before['iss'] === 'string' && before['iss'] !== claims.iss) throw refused();
+    } else if (authority.isOidc && homeAccountId && fromClientInfo === undefined && claims.sub !== homeAccountId) {
+      // A generic OIDC account is filed under its `sub`.
+      throw refused();
+    }
+  }
+
   /** `X-AnchorMailbox: Oid:<uid>@<utid>` from the redirect's `client_info`, for Entra's routing. */
   private anchorFromClientInfo(clientInfo: string | undefined): Record<string, string> {
-    if (!clientInfo || this.isOidc) return {};
-    try {
-      const info = JSON.parse(Buffer.from(clientInfo.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8')) as Record<string, unknown>;
-      if (typeof info['uid'] === 'string' && typeof info['utid'] === 'string') return { 'X-AnchorMailbox': `Oid:${info['uid']}@${info['utid']}` };
-    } catch {
-      // A malformed client_info only loses the routing hint.
-    }
-    return {};
+    if (this.isOidc) return {};
+    // A malformed client_info only loses the routing hint.
+    const info = parseClientInfo(clientInfo);
+    return info ? { 'X-AnchorMailbox': `Oid:${info.uid}@${info.utid}` } : {};
   }
+}
+
+/**
+ * RFC 9207 §2.4: the authorization response's `iss` must be the issuer when present, and must be
+ * present when the discovery document says the server sends it. Compared as strings; an Entra
+ * issuer template (`{tenantid}`) matches any one path segment in its place.
+ *
+ * @throws AuthResponseError `issuer_mismatch` or `issuer_missing`
+ */
+export function checkIssuerParameter(authority: Authority, iss: string | undefined): void {
+  if (iss === undefined) {
+    if (authority.metadata['authorization_response_iss_parameter_supported'] === true) {
+      throw new AuthResponseError('issuer_missing', 'The sign-in response did not say which provider sent it, although this provider always does. Start the sign-in again; if it happens again, the response may have been forged.');
+    }
+    return;
+  }
+  const expected = authority.issuer;
+  const matches = expected.includes('{tenantid}')
+    ? new RegExp(`^${expected.split('{tenantid}').map(escapeRegExp).join('[^/]+')}$`).test(iss)
+    : iss === expected;
+  if (!matches) {
+    throw new AuthResponseError('issuer_mismatch', 'The sign-in response came from a different provider than the one this sign-in started with (RFC 9207 issuer mismatch). Nothing was redeemed; start the sign-in again.');
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -457,10 +457,6 @@ async function createOidc(url: string, http: HttpClient): Promise<AuthorityInit>
       `The discovery document of ${issuer} names a different issuer (${discovered ?? 'none'}). Check the issuer URL.`,
     );
   }
-  if (typeof metadata.jwks_uri !== 'string') {
-    throw new AuthorityError('authority_discovery_failed', `The discovery document of ${issuer} has no jwks_uri.`);
-  }
-  requireHttps(metadata.jwks_uri, 'The jwks_uri');
   const firstSegment = parsed.pathname.split('/')[1] ?? '';
   return {
     canonicalUrl: issuer,
@@ -502,6 +498,18 @@ async function discover(
     }
     requireHttps(metadata[name] as string, `The ${name}`);
   }
+  // ID tokens are verified against these keys, so the keys must come over TLS too; checked here,
+  // before anyone is sent to sign in, not when the first ID token arrives.
+  if (typeof metadata['jwks_uri'] !== 'string') {
+    throw new AuthorityError('authority_discovery_failed', `The OpenID configuration at ${new URL(url).host} has no jwks_uri.`);
+  }
+  requireHttps(metadata['jwks_uri'], 'The jwks_uri');
+  if (metadata['device_authorization_endpoint'] !== undefined) {
+    if (typeof metadata['device_authorization_endpoint'] !== 'string') {
+      throw new AuthorityError('authority_discovery_failed', `The OpenID configuration at ${new URL(url).host} has a device_authorization_endpoint that is not a URL.`);
+    }
+    requireHttps(metadata['device_authorization_endpoint'], 'The device_authorization_endpoint');
+  }
   return metadata;
 }
 
@@ -522,7 +530,8 @@ function requireHttps(url: string, what: string): void {
     protocol = '';
   }
   if (protocol !== 'https:') {
-    throw new AuthorityError('authority_discovery_failed', `${what} must be an https URL.`);
+    // Never echo the value: a hostile document could put anything there.
+    throw new AuthorityError('authority_discovery_failed', `${what} of the provider's configuration is not an https URL, so Tessera will not use it. Check the authority URL, or ask the provider's administrator.`);
   }
 }
 

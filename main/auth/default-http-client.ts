@@ -16,9 +16,28 @@ export interface DefaultHttpClientOptions {
   readonly verify?: boolean | string;
   /** Proxy URLs, chosen by the scheme of the request URL. */
   readonly proxies?: { readonly http?: string; readonly https?: string };
-  /** Milliseconds allowed for one attempt (connect, headers and body together). */
+  /**
+   * Milliseconds allowed for a whole request — connecting, the retry, headers and the full body
+   * together. Default {@link DEFAULT_TIMEOUT_MS}; a value that is not a positive number means the default.
+   */
   readonly timeout?: number;
+  /** Largest response body accepted, in bytes. Default {@link DEFAULT_MAX_RESPONSE_BYTES}. */
+  readonly maxResponseBytes?: number;
 }
+
+/**
+ * The overall deadline of one request: 30 s. Identity endpoints answer in well under a second;
+ * without a deadline a server that trickles a byte every few seconds holds the caller (and the
+ * account's lock) forever, since undici's own timeouts only bound the gap between two chunks.
+ */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * The largest response body accepted: 4 MiB. Discovery documents, key sets and token answers are
+ * a few KiB (an Entra token answer with a large group claim stays far below 1 MiB); anything bigger
+ * is refused before it is held in memory or cached.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 /** The default client, which also lets its owner release its sockets. */
 export interface ClosableHttpClient extends HttpClient {
@@ -41,7 +60,9 @@ const CONNECT_ERROR_CODES = new Set([
  * Build the default `HttpClient`.
  *
  * Sends `data` form-encoded, appends `params` to the URL, lower-cases response header names and
- * retries once on a connection error. A timeout throws `TransportError('timeout')`; any other
+ * retries once on a connection error. Every request has one overall deadline (`timeout`, default
+ * 30 s) and a body limit (`maxResponseBytes`, default 4 MiB): passing the deadline throws
+ * `TransportError('timeout')`, a bigger body `TransportError('response_too_large')`; any other
  * failure throws `TransportError('network_error')` with the original error as `cause`. Messages
  * name the host, never a body or a query string.
  *
@@ -49,6 +70,8 @@ const CONNECT_ERROR_CODES = new Set([
  */
 export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}): ClosableHttpClient {
   const tls = tlsOptions(options.verify);
+  const timeoutMs = positive(options.timeout) ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = positive(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES;
   const direct = new Agent({ connect: tls });
   const proxyAgents = new Map<string, ProxyAgent>();
 
@@ -76,13 +99,20 @@ export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}):
       }
     }
     const dispatcher = dispatcherFor(url);
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await attemptOnce(dispatcher, method, url, headers, body, options.timeout);
-      } catch (error) {
-        if (attempt === 0 && isConnectError(error)) continue;
-        throw toTransportError(error, url);
+    // One deadline for the whole request, retry included.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new RequestDeadline(timeoutMs)), timeoutMs);
+    try {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          return await attemptOnce(dispatcher, method, url, headers, body, controller.signal, maxBytes);
+        } catch (error) {
+          if (attempt === 0 && !controller.signal.aborted && isConnectError(error)) continue;
+          throw toTransportError(controller.signal.aborted ? controller.signal.reason : error, url, maxBytes);
+        }
       }
+    } finally {
+      clearTimeout(timer);
     }
   };
 
@@ -120,8 +150,19 @@ function buildUrl(rawUrl: string, params: Readonly<Record<string, string>> | und
   return url;
 }
 
-// Sentinel that marks an attempt our own timer aborted.
-class AttemptTimeout extends Error {}
+function positive(value: number | undefined): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+// Marks a request our own deadline aborted.
+class RequestDeadline extends Error {
+  constructor(readonly ms: number) {
+    super('deadline');
+  }
+}
+
+// Marks a body that grew past the limit.
+class BodyTooLarge extends Error {}
 
 async function attemptOnce(
   dispatcher: Dispatcher,
@@ -129,29 +170,34 @@ async function attemptOnce(
   url: URL,
   headers: Record<string, string>,
   body: string | undefined,
-  timeoutMs: number | undefined,
+  signal: AbortSignal,
+  maxBytes: number,
 ): Promise<HttpResponse> {
-  const controller = new AbortController();
-  const timer =
-    timeoutMs !== undefined && timeoutMs > 0
-      ? setTimeout(() => controller.abort(new AttemptTimeout('timeout')), timeoutMs)
-      : undefined;
-  try {
-    const response = await request(url, {
-      dispatcher,
-      method,
-      headers,
-      ...(body !== undefined ? { body } : {}),
-      signal: controller.signal,
-    });
-    const text = await response.body.text();
-    return { status: response.statusCode, text, headers: lowerCaseHeaders(response.headers) };
-  } catch (error) {
-    if (controller.signal.aborted && controller.signal.reason instanceof AttemptTimeout) throw controller.signal.reason;
-    throw error;
-  } finally {
-    if (timer) clearTimeout(timer);
+  const response = await request(url, {
+    dispatcher,
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    signal,
+  });
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    response.body.destroy();
+    throw new BodyTooLarge();
   }
+  // Count while reading, so a body without (or lying about) Content-Length is cut off at the limit.
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      response.body.destroy();
+      throw new BodyTooLarge();
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks, size).toString('utf8');
+  return { status: response.statusCode, text, headers: lowerCaseHeaders(response.headers) };
 }
 
 function lowerCaseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -177,13 +223,20 @@ function isConnectError(error: unknown): boolean {
   return code !== undefined && CONNECT_ERROR_CODES.has(code);
 }
 
-function toTransportError(error: unknown, url: URL): TransportError {
+function toTransportError(error: unknown, url: URL, maxBytes: number): TransportError {
   if (error instanceof TransportError) return error;
   const host = url.host;
-  if (error instanceof AttemptTimeout) {
-    return new TransportError('timeout', `The request to ${host} timed out. Check your network connection and try again.`, {
+  if (error instanceof RequestDeadline) {
+    return new TransportError('timeout', `The request to ${host} did not finish within ${Math.round(error.ms / 100) / 10} s. Check your network connection and try again.`, {
       cause: error,
     });
+  }
+  if (error instanceof BodyTooLarge) {
+    return new TransportError(
+      'response_too_large',
+      `The answer from ${host} is larger than ${Math.round(maxBytes / 1024)} KiB, far more than an identity provider sends, so it was refused. Check the authority URL.`,
+      { cause: error },
+    );
   }
   const code = errorCode(error) ?? 'unknown error';
   if (/^UND_ERR_(HEADERS|BODY)_TIMEOUT$/.test(code)) {

@@ -95,6 +95,15 @@ export async function verifyIdToken(
   } catch (cause) {
     throw translateJoseError(cause);
   }
+  // jose checks values, not every type: a provider must not hand us a non-string subject.
+  if (typeof claims.sub !== 'string' || claims.sub === '') {
+    throw new IdTokenError('id_token_invalid', 'The ID token has no usable subject ("sub" must be a non-empty string).');
+  }
+  // OIDC Core §3.1.3.7 steps 4–5: several audiences need an `azp`, and an `azp` must be us.
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if ((audiences.length > 1 && claims['azp'] === undefined) || (claims['azp'] !== undefined && claims['azp'] !== expect.clientId)) {
+    throw new IdTokenError('id_token_audience', 'The ID token was issued to another application as well, and does not name this app as its authorized party (azp).');
+  }
   if (expect.nonce !== undefined && claims.nonce !== expect.nonce) {
     throw new IdTokenError('nonce_mismatch', 'The ID token nonce does not match the one this sign-in sent. Start the sign-in again.');
   }
@@ -134,22 +143,4 @@ function translateJoseError(cause: unknown): IdTokenError {
     return new IdTokenError('id_token_invalid', `The ID token could not be verified (${cause.code}).`, { cause });
   }
   return new IdTokenError('id_token_invalid', 'The ID token could not be verified.', { cause });
-}
-
-/**
- * Decode a JWT payload without verifying it, tolerating either base64 alphabet and missing padding.
- *
- * For tokens read back from the cache, which were verified when they arrived. Returns `{}` when
- * the text is not a JWT.
- */
-export function decodeJwtPayloadLeniently(token: string): Record<string, unknown> {
-  const part = token.split('.')[1];
-  if (!part) return {};
-  try {
-    const json = Buffer.from(part.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-    const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }

@@ -8,6 +8,8 @@ export { PublicClientApplication } from './public-client-application';
 export type { DeviceFlowPollOptions } from './public-client-application';
 export { ConfidentialClientApplication } from './confidential-client-application';
 export { TokenCache, SerializableTokenCache } from './token-cache';
+export { LoopbackBroker, LOOPBACK_BIND_ADDRESS, loopbackRedirectUri, escapeHtml } from './loopback-broker';
+export type { LoopbackBrokerOptions } from './loopback-broker';
 export {
   AuthError,
   AuthResponseError,
@@ -28,9 +30,12 @@ export type {
   AcquireTokenSilentOptions,
   AuthCodeFlow,
   AuthorizationBroker,
+  BrokerOpenOptions,
+  BrokerPrepareOptions,
   ClientApplicationOptions,
   DeviceFlow,
   InitiateAuthCodeFlowOptions,
+  LoopbackRedirectStyle,
   TokenError,
   TokenResult,
   TokenSuccess,

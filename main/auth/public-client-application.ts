@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { ClientApplication, toInt } from './application';
 import { InvalidArgumentError } from './errors';
-import { LoopbackReceiverBroker } from './loopback-receiver';
+import { LoopbackBroker } from './loopback-broker';
+import { isOAuthError, toErrorValue } from './oauth-error';
 import { parseJsonResponse } from './response';
 import { scopeParam } from './scopes';
 import type {
@@ -52,16 +53,19 @@ export class PublicClientApplication extends ClientApplication {
   /**
    * Sign in through a broker (an embedded window, the system browser) and redeem the code.
    *
-   * With `openBrowser` instead of a broker, a loopback listener on 127.0.0.1 receives the redirect.
-   * A closed window or an elapsed `timeout` rejects with `InteractionError`.
+   * With `openBrowser` instead of a broker, a {@link LoopbackBroker} on 127.0.0.1 receives the
+   * redirect. The authority is discovered (and its endpoints checked) before any broker opens, and
+   * a broker that reserves its redirect URI is told how this authority spells a loopback one. A
+   * closed window or an elapsed `timeout` rejects with `InteractionError`.
    */
   async acquireTokenInteractive(scopes: readonly string[], options: AcquireTokenInteractiveOptions): Promise<TokenResult> {
     if (!options || (!options.broker && !options.openBrowser)) {
       throw new InvalidArgumentError('acquireTokenInteractive needs a broker or an openBrowser function.');
     }
-    const broker: AuthorizationBroker = options.broker ?? new LoopbackReceiverBroker(options.openBrowser!, options.port ?? 0);
+    const broker: AuthorizationBroker = options.broker ?? new LoopbackBroker({ openExternal: options.openBrowser!, port: options.port ?? 0 });
     try {
-      const prepared = broker.prepare ? await broker.prepare() : undefined;
+      const authority = await this.authority();
+      const prepared = broker.prepare ? await broker.prepare({ loopbackStyle: authority.isOidc ? 'rfc8252' : 'entra' }) : undefined;
       const redirectUri = options.redirectUri ?? prepared?.redirectUri;
       if (!redirectUri) throw new InvalidArgumentError('No redirect URI: pass redirectUri or a broker that prepares one.');
       const flow = await this.initiateAuthCodeFlow([...scopes, ...(options.extraScopesToConsent ?? [])], {
@@ -79,7 +83,7 @@ export class PublicClientApplication extends ClientApplication {
         apiId: ClientApplication.ACQUIRE_TOKEN_INTERACTIVE,
       });
     } finally {
-      broker.close?.();
+      await broker.close?.();
     }
   }
 
@@ -101,7 +105,7 @@ export class PublicClientApplication extends ClientApplication {
       headers: { Accept: 'application/json', 'client-request-id': correlationId },
     });
     const json = parseJsonResponse(response, 'device authorization endpoint');
-    if (json['error']) return json as TokenError;
+    if (isOAuthError(json)) return toErrorValue(json);
     const interval = toInt(json['interval']) ?? 5;
     const expiresIn = toInt(json['expires_in']) ?? 1800;
     return {

@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { HttpCacheStore, HttpClient, HttpGetOptions, HttpPostOptions, HttpResponse } from './http-types';
+import { requestSecrets, TOKEN_FIELDS, toErrorValue } from './oauth-error';
 
 /** RFC 8628 §3.4: device-code polling returns 400 `authorization_pending` by design. */
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -175,11 +176,12 @@ export class ThrottledHttpClient implements HttpClient {
     const retryAfter = response.headers['retry-after'];
 
     const throttleSeconds = this.#throttleSeconds(response);
-    if (throttleSeconds > 0) {
-      this.#mapping.set(throttleKey, toStored(response), throttleSeconds);
-    } else if (response.status === 400 && retryAfter === undefined && data.grant_type !== DEVICE_CODE_GRANT) {
-      this.#mapping.set(badRequestKey, toStored(response), BAD_REQUEST_SECONDS);
-    }
+    const replayable = throttleSeconds > 0 || (response.status === 400 && retryAfter === undefined && data.grant_type !== DEVICE_CODE_GRANT);
+    // A token answer never enters the cache, whatever its status (README: "no token is ever kept
+    // outside the encrypted cache"); an error answer is kept as its whitelisted error fields only.
+    const stored = replayable ? toReplayableError(response, requestSecrets(data)) : undefined;
+    if (stored && throttleSeconds > 0) this.#mapping.set(throttleKey, stored, throttleSeconds);
+    else if (stored) this.#mapping.set(badRequestKey, stored, BAD_REQUEST_SECONDS);
     return response;
   }
 
@@ -234,6 +236,38 @@ function stableJson(value: unknown): string {
 function displayUrl(url: string): string {
   const withoutQuery = url.split(/[?#]/, 1)[0] ?? '';
   return withoutQuery.replace(/\/userrealm\/[^/]*/i, '/userrealm/*');
+}
+
+/**
+ * The copy of a "back off" or "bad request" answer that may be replayed: its status, the headers
+ * the client reads, and only the OAuth error fields of its body (./oauth-error.ts), with the
+ * request's secrets cut out. Undefined for an answer that carries a token.
+ */
+function toReplayableError(response: HttpResponse, secrets: readonly string[]): StoredResponse | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(response.text);
+  } catch {
+    body = undefined;
+  }
+  const headers: Record<string, string> = {};
+  for (const name of ['content-type', 'retry-after']) {
+    const value = response.headers[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    // Not JSON (an HTML error page, a proxy's text): the status alone is replayed.
+    return { status: response.status, text: '', headers };
+  }
+  const record = body as Record<string, unknown>;
+  if (TOKEN_FIELDS.some((field) => record[field] !== undefined)) return undefined;
+  return { status: response.status, text: JSON.stringify(toErrorValue(record, secrets)), headers };
+}
+
+interface StoredResponse {
+  status: number;
+  text: string;
+  headers: Record<string, string>;
 }
 
 // Stored copies are plain JSON objects, so an app may persist the store.

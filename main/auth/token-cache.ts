@@ -3,8 +3,8 @@
  *
  * Entries, keys and the serialized JSON follow MSAL's unified schema exactly as MSAL Python writes
  * it, so a cache file can be shared with MSAL Python in both directions. Unlike MSAL Python, lookups
- * go through in-memory indexes (by home account and environment, and for access tokens also by
- * client and realm), so a search costs the same with ten thousand accounts as with one.
+ * go through in-memory indexes (./cache-indexes.ts), so a search costs the same with ten thousand
+ * accounts as with one. Python's semantics that the port needs live in ./python-compat.ts.
  */
 import { sortScopes } from './scopes';
 import type {
@@ -19,20 +19,26 @@ import type {
   SearchOptions,
   TokenEvent,
 } from './cache-types';
-import { AuthorityError, CacheFormatError, InvalidArgumentError } from './errors';
+import { CacheFormatError, InvalidArgumentError } from './errors';
+import { decodeJwtPayload, homeAccountIdFromClientInfo } from './encoding';
+import { Section, matches } from './cache-indexes';
+import { dumpsPythonJson, orderedKeys, parsePythonJson, recordKeyOrder } from './json-python';
 import {
-  PythonFloat,
-  dumpsPythonJson,
-  orderedKeys,
-  parsePythonJson,
-  pythonFloatRepr,
-  recordKeyOrder,
-  setJsonProperty,
-} from './json-python';
-
-
-type Entry = Readonly<Record<string, unknown>>;
-type MutableEntry = Record<string, unknown>;
+  addSeconds,
+  canonicalize,
+  epochSeconds,
+  hasDefinedKeys,
+  hasOwn,
+  isRecord,
+  mergeEntries,
+  present,
+  pyInt,
+  pySplit,
+  pyStr,
+  truthy,
+  type Entry,
+  type MutableEntry,
+} from './python-compat';
 
 const CREDENTIAL_TYPES: ReadonlySet<string> = new Set<CredentialType>([
   'AccessToken',
@@ -42,18 +48,6 @@ const CREDENTIAL_TYPES: ReadonlySet<string> = new Set<CredentialType>([
   'AppMetadata',
 ]);
 
-// Most specific first; a search uses the first index whose fields all appear in its query.
-const INDEXED_FIELDS: Readonly<Record<CredentialType, readonly (readonly string[])[]>> = {
-  AccessToken: [
-    ['home_account_id', 'environment', 'client_id', 'realm'],
-    ['home_account_id', 'environment'],
-  ],
-  RefreshToken: [['home_account_id', 'environment']],
-  IdToken: [['home_account_id', 'environment']],
-  Account: [['home_account_id', 'environment']],
-  AppMetadata: [['environment', 'client_id']],
-};
-
 // Grants after which MSAL Python records `account_source` (token_cache.py, MSAL Python 1.31).
 const ACCOUNT_SOURCE_GRANTS: ReadonlySet<unknown> = new Set([
   'broker',
@@ -61,488 +55,6 @@ const ACCOUNT_SOURCE_GRANTS: ReadonlySet<unknown> = new Set([
   'password',
   'urn:ietf:params:oauth:grant-type:device_code',
 ]);
-
-// ---------------------------------------------------------------------------------------------
-// Python semantics helpers
-
-function hasOwn(obj: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(obj, key);
-}
-
-/** `dict.get(key)`: a missing key (or an undefined value, which JSON cannot carry) is absent. */
-function present(obj: Readonly<Record<string, unknown>>, key: string): boolean {
-  return hasOwn(obj, key) && obj[key] !== undefined;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof PythonFloat);
-}
-
-/** Python's `bool(v)` for JSON-like values. */
-function truthy(v: unknown): boolean {
-  if (v === null || v === undefined) return false;
-  if (typeof v === 'string') return v.length > 0;
-  if (typeof v === 'number') return v !== 0; // NaN is truthy in Python
-  if (typeof v === 'bigint') return v !== 0n;
-  if (typeof v === 'boolean') return v;
-  if (v instanceof PythonFloat) return v.value !== 0;
-  if (Array.isArray(v)) return v.length > 0;
-  if (v instanceof Map) return v.size > 0;
-  if (typeof v === 'object') return Object.keys(v).length > 0;
-  return true;
-}
-
-/** Python's `str(v)` for scalars; undefined for values whose `str()` is not a plain spelling. */
-function pyStr(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v === 0 ? 0 : v) : pythonFloatRepr(v);
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (v === null) return 'None';
-  if (v instanceof PythonFloat) return pythonFloatRepr(v.value);
-  return undefined;
-}
-
-/** Python's `int(v)` for the values a token response may carry; throws on anything else. */
-function pyInt(v: unknown, field: string): number {
-  let n: number | undefined;
-  if (typeof v === 'number' && Number.isFinite(v)) n = Math.trunc(v);
-  else if (v instanceof PythonFloat && Number.isFinite(v.value)) n = Math.trunc(v.value);
-  else if (typeof v === 'boolean') n = v ? 1 : 0;
-  else if (typeof v === 'bigint') n = Number(v);
-  else if (typeof v === 'string' && /^\s*[+-]?\d+(?:_\d+)*\s*$/.test(v)) n = Number(v.replace(/_/g, '').trim());
-  if (n === undefined || !Number.isSafeInteger(n)) {
-    throw new InvalidArgumentError(`The token response field "${field}" is not an integer.`, 'malformed_response');
-  }
-  return n;
-}
-
-/** `str(now + delta)` where `delta` may be a whole or fractional number, as in `refresh_on`. */
-function addSeconds(now: number, delta: unknown, field: string): string {
-  if (typeof delta === 'number' && Number.isFinite(delta) && !Number.isInteger(delta)) return pythonFloatRepr(now + delta);
-  if (delta instanceof PythonFloat) return pythonFloatRepr(now + delta.value);
-  return String(now + pyInt(delta, field));
-}
-
-// Python's str.split() with no argument: runs of Unicode whitespace, no empty parts.
-// eslint-disable-next-line no-control-regex -- \x1c-\x1f are whitespace to Python
-const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
-
-function pySplit(text: string): string[] {
-  return text.split(PY_WHITESPACE).filter((s) => s.length > 0);
-}
-
-function entryTargetScopes(entry: Entry): Set<string> {
-  const target = entry['target'];
-  return new Set(typeof target === 'string' ? pySplit(target) : []);
-}
-
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-function decodeBase64Json(part: string): unknown {
-  // Standard or url-safe alphabet, padding optional (MSAL's lenient decode_part).
-  const text = STRICT_UTF8.decode(Buffer.from(part, 'base64'));
-  return parsePythonJson(text);
-}
-
-/** The payload of a JWT, decoded without any verification; `{}` when it cannot be read. */
-function unverifiedJwtClaims(token: unknown): Record<string, unknown> {
-  if (typeof token !== 'string') return {};
-  const payload = token.split('.')[1];
-  if (payload === undefined) return {};
-  try {
-    const claims = decodeBase64Json(payload);
-    return isRecord(claims) ? claims : {};
-  } catch {
-    return {};
-  }
-}
-
-/** `"{uid}.{utid}"` from a client_info that decodes to JSON with both; undefined otherwise. */
-function homeAccountIdFromClientInfo(clientInfo: unknown): string | undefined {
-  if (typeof clientInfo !== 'string') return undefined;
-  let decoded: unknown;
-  try {
-    decoded = decodeBase64Json(clientInfo);
-  } catch {
-    return undefined; // treated as absent rather than failing the whole sign-in
-  }
-  if (!isRecord(decoded) || !hasOwn(decoded, 'uid') || !hasOwn(decoded, 'utid')) return undefined;
-  const uid = pyStr(decoded['uid']);
-  const utid = pyStr(decoded['utid']);
-  return uid === undefined || utid === undefined ? undefined : `${uid}.${utid}`;
-}
-
-/**
- * Python's `urlparse(url)` reduced to what `authority.canonicalize` needs: lowercased host and the
- * first path segment (the tenant, kept as written).
- */
-function canonicalize(url: unknown): { host: string | null; tenant: string } {
-  if (typeof url !== 'string') {
-    throw new AuthorityError('invalid_authority', 'The token endpoint must be an https URL string.');
-  }
-  let rest = url.trim();
-  let scheme = '';
-  const colon = rest.indexOf(':');
-  if (colon > 0 && /^[A-Za-z][A-Za-z0-9+.-]*$/.test(rest.slice(0, colon))) {
-    scheme = rest.slice(0, colon).toLowerCase();
-    rest = rest.slice(colon + 1);
-  }
-  let netloc = '';
-  if (rest.startsWith('//')) {
-    const end = rest.slice(2).search(/[/?#]/);
-    netloc = end < 0 ? rest.slice(2) : rest.slice(2, end + 2);
-    rest = end < 0 ? '' : rest.slice(end + 2);
-  }
-  let path = rest.split(/[?#]/, 1)[0] ?? '';
-  // urlparse moves ";params" of the last segment out of the path.
-  const semicolon = path.indexOf(';', path.lastIndexOf('/'));
-  if (semicolon >= 0) path = path.slice(0, path.indexOf(';'));
-  const parts = path.split('/');
-  const tenant = parts[1];
-  if (scheme !== 'https' || tenant === undefined || tenant === '') {
-    throw new AuthorityError(
-      'invalid_authority',
-      `The token endpoint (${url}) should be an https URL with at least one path segment, ` +
-        'e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token.',
-    );
-  }
-  const hostPort = netloc.slice(netloc.lastIndexOf('@') + 1);
-  let host: string;
-  if (hostPort.startsWith('[')) {
-    const close = hostPort.indexOf(']');
-    host = close < 0 ? hostPort.slice(1) : hostPort.slice(1, close);
-  } else {
-    host = hostPort.split(':', 1)[0] ?? '';
-  }
-  return { host: host === '' ? null : host.toLowerCase(), tenant };
-}
-
-/** `dict(old, **new)`: the old keys in their order, new values winning, new keys appended. */
-function mergeEntries(oldEntry: object, newKeyValues: object): Entry {
-  const out: MutableEntry = {};
-  const keys: string[] = [];
-  for (const src of [oldEntry, newKeyValues] as Record<string, unknown>[]) {
-    for (const k of orderedKeys(src)) {
-      const v = src[k];
-      if (v === undefined) continue;
-      if (!hasOwn(out, k)) keys.push(k);
-      setJsonProperty(out, k, v);
-    }
-  }
-  recordKeyOrder(out, keys);
-  // Stored entries are shared with callers; freezing keeps the indexes honest.
-  return Object.freeze(out);
-}
-
-function hasDefinedKeys(obj: object): boolean {
-  return Object.values(obj).some((v) => v !== undefined);
-}
-
-function currentEpochSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
-function epochSeconds(now: number | undefined): number {
-  if (now === undefined) return currentEpochSeconds();
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new InvalidArgumentError('`now` must be epoch seconds.');
-  return Math.trunc(now);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Storage and indexes
-
-// Index tokens for field values that are not a string or null. A missing field and a non-string
-// value are told apart from every string; a query can never ask for OTHER, so those never match.
-const MISSING = Symbol('missing');
-const OTHER = Symbol('other');
-type FieldToken = string | null | typeof MISSING | typeof OTHER;
-
-/** Index token of one field: the value itself for strings and null. */
-function fieldToken(entry: Entry, field: string): FieldToken {
-  const value = entry[field];
-  if (value === undefined || !hasOwn(entry, field)) return MISSING;
-  if (value === null || typeof value === 'string') return value;
-  return OTHER;
-}
-
-/** Keys of one bucket: usually one, so the key itself until a second arrives. */
-type Bucket = string | Set<string>;
-// One level per indexed field; the last level holds buckets.
-type IndexNode = Map<FieldToken, IndexNode | Bucket>;
-
-const NO_KEYS: readonly string[] = [];
-
-/**
- * Cache keys grouped by the values of a few fields, as a tree of Maps with one level per field.
- *
- * Keyed by the field values themselves, so a load builds no composite key strings; and a bucket
- * is a bare key until it holds two, since a Set per entry would dominate load time and memory.
- */
-class FieldIndex {
-  private readonly root: IndexNode = new Map();
-  // Fields with few distinct values (environment, realm) first, so upper levels stay small.
-  private readonly levels: readonly string[];
-
-  constructor(readonly fields: readonly string[]) {
-    this.levels = [...fields].reverse();
-  }
-
-  add(key: string, entry: Entry): void {
-    const levels = this.levels;
-    const last = levels.length - 1;
-    let node = this.root;
-    for (let i = 0; i < last; i++) {
-      const token = fieldToken(entry, levels[i]!);
-      let next = node.get(token) as IndexNode | undefined;
-      if (next === undefined) node.set(token, (next = new Map()));
-      node = next;
-    }
-    const token = fieldToken(entry, levels[last]!);
-    const keys = node.get(token) as Bucket | undefined;
-    if (keys === undefined) node.set(token, key);
-    else if (typeof keys !== 'string') keys.add(key);
-    else if (keys !== key) node.set(token, new Set([keys, key]));
-  }
-
-  remove(key: string, entry: Entry): void {
-    const path: [IndexNode, FieldToken][] = [];
-    let node = this.root;
-    for (const field of this.levels) {
-      const token = fieldToken(entry, field);
-      path.push([node, token]);
-      const next = node.get(token);
-      if (next === undefined) return;
-      if (path.length < this.levels.length) node = next as IndexNode;
-    }
-    const [leaf, token] = path[path.length - 1]!;
-    const keys = leaf.get(token) as Bucket;
-    if (typeof keys === 'string') {
-      if (keys !== key) return;
-      leaf.delete(token);
-    } else {
-      keys.delete(key);
-      if (keys.size > 0) return;
-      leaf.delete(token);
-    }
-    // Prune levels left empty, so a churning cache does not keep dead branches.
-    for (let i = path.length - 1; i > 0 && path[i]![0].size === 0; i--) {
-      const [parent, parentToken] = path[i - 1]!;
-      parent.delete(parentToken);
-    }
-  }
-
-  /** Keys stored in the bucket that `entry` itself belongs to. */
-  keysLike(entry: Entry): Iterable<string> {
-    return this.bucket(this.levels.map((field) => fieldToken(entry, field)));
-  }
-
-  /** Keys that may match `query`, or undefined when the query does not pin every indexed field. */
-  lookup(query: Readonly<Record<string, unknown>>): Iterable<string> | undefined {
-    const tokens: FieldToken[] = [];
-    for (const field of this.levels) {
-      if (!hasOwn(query, field)) return undefined;
-      const v = query[field];
-      if (v !== null && typeof v !== 'string') return undefined;
-      tokens.push(v);
-    }
-    return this.bucket(tokens);
-  }
-
-  private bucket(tokens: readonly FieldToken[]): Iterable<string> {
-    let found: IndexNode | Bucket | undefined = this.root;
-    for (const token of tokens) {
-      found = (found as IndexNode).get(token);
-      if (found === undefined) return NO_KEYS;
-    }
-    return typeof found === 'string' ? [found] : (found as Set<string>);
-  }
-}
-
-interface Slot {
-  entry: Entry;
-  readonly seq: number;
-}
-
-interface ExpiryItem {
-  readonly at: number;
-  readonly key: string;
-  readonly entry: Entry;
-}
-
-/** Min-heap of access-token expiry times; stale items are skipped when popped. */
-class ExpiryHeap {
-  private items: ExpiryItem[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  push(item: ExpiryItem): void {
-    const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p]!.at <= a[i]!.at) break;
-      [a[p], a[i]] = [a[i]!, a[p]!];
-      i = p;
-    }
-  }
-
-  /** Replace the contents with `items` (taken over, not copied), heapified in linear time. */
-  reset(items: ExpiryItem[]): void {
-    this.items = items;
-    for (let i = (items.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
-  }
-
-  peek(): ExpiryItem | undefined {
-    return this.items[0];
-  }
-
-  pop(): ExpiryItem | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last) {
-      a[0] = last;
-      this.siftDown(0);
-    }
-    return top;
-  }
-
-  private siftDown(start: number): void {
-    const a = this.items;
-    let i = start;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < a.length && a[l]!.at < a[m]!.at) m = l;
-      if (r < a.length && a[r]!.at < a[m]!.at) m = r;
-      if (m === i) break;
-      [a[m], a[i]] = [a[i]!, a[m]!];
-      i = m;
-    }
-  }
-}
-
-const PLAIN_DIGITS = /^\d{1,15}$/;
-
-/** When an access token counts as expired: MSAL Python's `int(expires_on)`; unreadable never expires. */
-function expiryOf(entry: Entry): number | undefined {
-  const value = entry['expires_on'];
-  // The usual spelling (a short string of digits) skips pyInt's general parse.
-  if (typeof value === 'string' && PLAIN_DIGITS.test(value)) return Number(value);
-  try {
-    return pyInt(entry['expires_on'], 'expires_on');
-  } catch {
-    return undefined;
-  }
-}
-
-/** One top-level section (`AccessToken`, …): entries by cache key in insertion order, plus indexes. */
-class Section {
-  readonly slots = new Map<string, Slot>();
-  private readonly indexes: readonly FieldIndex[];
-  readonly expiry: ExpiryHeap | undefined;
-  private nextSeq = 0;
-
-  constructor(readonly type: CredentialType) {
-    this.indexes = INDEXED_FIELDS[type].map((fields) => new FieldIndex(fields));
-    this.expiry = type === 'AccessToken' ? new ExpiryHeap() : undefined;
-  }
-
-  put(key: string, entry: Entry): void {
-    const slot = this.slots.get(key);
-    if (slot) {
-      for (const index of this.indexes) index.remove(key, slot.entry);
-      slot.entry = entry; // same key keeps its position, as a Python dict does
-    } else {
-      this.slots.set(key, { entry, seq: this.nextSeq++ });
-    }
-    for (const index of this.indexes) index.add(key, entry);
-    if (this.expiry) {
-      const at = expiryOf(entry);
-      if (at !== undefined) this.expiry.push({ at, key, entry });
-      if (this.expiry.size > 2 * this.slots.size + 1024) this.rebuildExpiry();
-    }
-  }
-
-  /**
-   * Add an entry under a key this section does not hold yet, while loading.
-   *
-   * Skips `put`'s replace logic and the expiry heap; call `finishLoad` once after the last one.
-   */
-  append(key: string, entry: Entry): void {
-    this.slots.set(key, { entry, seq: this.nextSeq++ });
-    for (const index of this.indexes) index.add(key, entry);
-  }
-
-  /** Build the expiry heap for entries added by `append`. */
-  finishLoad(): void {
-    this.rebuildExpiry();
-  }
-
-  delete(key: string): boolean {
-    const slot = this.slots.get(key);
-    if (!slot) return false;
-    for (const index of this.indexes) index.remove(key, slot.entry);
-    this.slots.delete(key);
-    return true;
-  }
-
-  /** The key under which this exact entry object is stored, if it is. */
-  storedKeyOf(entry: object): string | undefined {
-    // A stored entry is frozen, so it still sits in the bucket its own fields name; a WeakMap
-    // from entry to key would cost an ephemeron per entry on every load.
-    if (!Object.isFrozen(entry)) return undefined;
-    const index = this.indexes[0];
-    if (!index) return undefined;
-    for (const key of index.keysLike(entry as Entry)) {
-      if (this.slots.get(key)?.entry === entry) return key;
-    }
-    return undefined;
-  }
-
-  /** Slots that may match `query`, in insertion order. */
-  candidates(query: Readonly<Record<string, unknown>>): Iterable<[string, Slot]> {
-    for (const index of this.indexes) {
-      const keys = index.lookup(query);
-      if (keys === undefined) continue;
-      const found: [string, Slot][] = [];
-      for (const key of keys) {
-        const slot = this.slots.get(key);
-        if (slot) found.push([key, slot]);
-      }
-      return found.sort((a, b) => a[1].seq - b[1].seq);
-    }
-    return this.slots.entries();
-  }
-
-  private rebuildExpiry(): void {
-    if (!this.expiry) return;
-    const items: ExpiryItem[] = [];
-    for (const [key, { entry }] of this.slots) {
-      const at = expiryOf(entry);
-      if (at !== undefined) items.push({ at, key, entry });
-    }
-    this.expiry.reset(items);
-  }
-}
-
-function matches(entry: Entry, query: Readonly<Record<string, unknown>>, target: readonly string[]): boolean {
-  // Python's `dict(entry, **query) == entry`: every query key present with an equal value.
-  for (const [k, v] of Object.entries(query)) {
-    if (!hasOwn(entry, k) || entry[k] !== v) return false;
-  }
-  if (target.length === 0) return true;
-  const scopes = entryTargetScopes(entry);
-  return target.every((s) => scopes.has(s));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Public API
 
 /**
  * An in-memory token cache in MSAL's unified schema.
@@ -648,7 +160,7 @@ export class TokenCache {
     const givenClaims = truthy(ev['id_token_claims']) ? ev['id_token_claims'] : response['id_token_claims'];
     const claims: Record<string, unknown> = truthy(givenClaims) && isRecord(givenClaims)
       ? givenClaims
-      : truthy(idToken) ? unverifiedJwtClaims(idToken) : {};
+      : truthy(idToken) ? decodeJwtPayload(idToken) : {};
 
     // home_account_id: uid.utid from client_info, else the sub claim (ADFS, generic OIDC), else none.
     let homeAccountId: string | null = null;

@@ -135,18 +135,46 @@ export interface DeviceFlow {
   readonly [field: string]: unknown;
 }
 
+/** Options of {@link AuthorizationBroker.open}. */
+export interface BrokerOpenOptions {
+  /** Aborting cancels the flow with `InteractionError('user_cancelled')`. */
+  readonly signal?: AbortSignal;
+  /** Overall time limit; exceeding it rejects with `InteractionError('interaction_timeout')`. */
+  readonly timeoutMs?: number;
+}
+
 /**
- * Opens an authorization URL somewhere a person can sign in, and resolves with the URL the
- * provider redirected to.
+ * How a loopback redirect URI is spelled: `entra` is `http://localhost:{port}` (what Microsoft
+ * Entra's portal registers for desktop apps, and what MSAL sends); `rfc8252` is
+ * `http://127.0.0.1:{port}/{path}` (RFC 8252 §7.3). See docs/auth-protocol.md.
+ */
+export type LoopbackRedirectStyle = 'entra' | 'rfc8252';
+
+/** What the auth core tells a broker when it reserves a redirect URI. */
+export interface BrokerPrepareOptions {
+  /** The authority's loopback spelling; the auth core picks it from the authority kind. */
+  readonly loopbackStyle?: LoopbackRedirectStyle;
+}
+
+/**
+ * The sign-in seam: shows an authorization URL somewhere a person can sign in, and resolves with
+ * the URL the provider redirected to.
  *
- * The Electron window and the system browser implement it; tests drive Chromium.
+ * The Electron window (`main/brokers`) and the system browser with a loopback listener
+ * ({@link LoopbackBroker}) implement it; tests drive Chromium or the test provider over HTTP.
+ * Brokers verify nothing about `state`, `code` or errors beyond refusing forged loopback requests:
+ * the auth core does. They return the full redirect URL, including `error=` responses, and reject
+ * only with `InteractionError` (`user_cancelled`, `interaction_timeout`, `broker_error`).
  */
 export interface AuthorizationBroker {
+  /** `embedded`: an app window; `system-browser`: the default browser with a loopback redirect. */
+  readonly kind?: 'embedded' | 'system-browser';
   /** Reserve the redirect URI (a loopback broker binds its port here). */
-  prepare?(): Promise<{ readonly redirectUri: string }>;
-  open(url: string, redirectUri: string, options?: { readonly timeoutMs?: number; readonly signal?: AbortSignal }): Promise<string>;
+  prepare?(options?: BrokerPrepareOptions): Promise<{ readonly redirectUri: string }>;
+  /** Opens url; resolves with the full redirect URL once the provider redirects to redirectUri. */
+  open(url: string, redirectUri: string, options?: BrokerOpenOptions): Promise<string>;
   /** Release what `prepare` reserved when the flow ends without `open` finishing. */
-  close?(): void;
+  close?(): void | Promise<void>;
 }
 
 /** Options of `acquireTokenInteractive`. */

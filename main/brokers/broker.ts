@@ -1,28 +1,15 @@
 /**
- * The sign-in broker seam: something that shows the authorization page and hands back the redirect.
+ * Helpers shared by the app's sign-in brokers. The broker interface itself is the auth core's
+ * `AuthorizationBroker` (main/auth/types.ts): every broker implements it directly.
  */
-
-/** Options of {@link SignInBroker.open}. */
-export interface BrokerOpenOptions {
-  /** Aborting cancels the flow with `InteractionError('user_cancelled')`. */
-  readonly signal?: AbortSignal;
-  /** Overall time limit; exceeding it rejects with `InteractionError('interaction_timeout')`. */
-  readonly timeoutMs?: number;
-}
+import type { AuthorizationBroker } from '../auth';
 
 /**
- * Shows an authorization URL to the user and captures the redirect back to the app.
+ * The auth core's broker, with its kind always set.
  *
- * Brokers verify nothing about `state`, `code` or errors: the auth core does. They return the full
- * redirect URL, including `error=` responses, and reject only with `InteractionError`
- * (`user_cancelled`, `interaction_timeout`, `broker_error`).
+ * @deprecated Use `AuthorizationBroker` from main/auth; kept while the services move over.
  */
-export interface SignInBroker {
-  /** `embedded`: an app window; `system-browser`: the default browser with a loopback redirect. */
-  readonly kind: 'embedded' | 'system-browser';
-  /** Opens url; resolves with the full redirect URL once the provider redirects to redirectUri. */
-  open(url: string, redirectUri: string, options?: BrokerOpenOptions): Promise<string>;
-}
+export type SignInBroker = AuthorizationBroker & { readonly kind: 'embedded' | 'system-browser' };
 
 /**
  * Whether `candidate` is a redirect to `redirectUri`: same scheme, host, port and path, exactly.

@@ -2,11 +2,11 @@
  * Electron adapter: the embedded sign-in window broker.
  *
  * All Electron-dependent sign-in code lives in this file; the rules it follows are in
- * ../shared/spec/security.md ("Sign-in windows and redirects").
+ * docs/auth-protocol.md ("Sign-in windows").
  */
 import { BrowserWindow, session, type Event, type Session, type WebContentsWillNavigateEventParams, type WebContentsWillRedirectEventParams } from 'electron';
-import { InteractionError } from '../auth/errors';
-import { matchesRedirect, type BrokerOpenOptions, type SignInBroker } from './broker';
+import { InteractionError, type AuthorizationBroker, type BrokerOpenOptions } from '../auth';
+import { matchesRedirect } from './broker';
 
 /** Options of {@link EmbeddedWindowBroker}. */
 export interface EmbeddedWindowBrokerOptions {
@@ -21,7 +21,7 @@ export interface EmbeddedWindowBrokerOptions {
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * {@link SignInBroker} that shows the provider's page in an app window.
+ * {@link AuthorizationBroker} that shows the provider's page in an app window.
  *
  * The window has its own session partition, no preload, `sandbox`, `contextIsolation`, no
  * `nodeIntegration`; every permission request is denied, `window.open` is denied, certificate
@@ -30,7 +30,7 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
  * else), so the code never reaches a server. Closing the window rejects with
  * `InteractionError('user_cancelled')`; a stale flow with `interaction_timeout`.
  */
-export class EmbeddedWindowBroker implements SignInBroker {
+export class EmbeddedWindowBroker implements AuthorizationBroker {
   readonly kind = 'embedded';
   readonly #options: EmbeddedWindowBrokerOptions;
 

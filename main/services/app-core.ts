@@ -31,7 +31,7 @@ import type {
 } from '../../preload/contract';
 import { CacheFormatError } from '../auth/errors';
 import { SerializableTokenCache } from '../auth/token-cache';
-import type { AuthorizationBroker, TokenSuccess } from '../auth/types';
+import type { AuthorizationBroker, BrokerPrepareOptions, TokenSuccess } from '../auth/types';
 import type { SignInBroker } from '../brokers/broker';
 import type { ClipboardAdapter } from '../clipboard/clipboard';
 import { ClipboardService, type Timers } from '../clipboard/clipboard-service';
@@ -718,17 +718,18 @@ class Core implements AppCore {
  * A {@link SignInBroker} as the auth core's `AuthorizationBroker`: a hook once the redirect
  * arrived and, for the loopback broker, `prepare` (its port) and `close` releasing an unused listener.
  */
-function adaptBroker(broker: SignInBroker | LoopbackSignInBroker, onRedirect: () => void): AuthorizationBroker {
+function adaptBroker(broker: AuthorizationBroker, onRedirect: () => void): AuthorizationBroker {
   const open: AuthorizationBroker['open'] = async (url, redirectUri, options) => {
     const redirected = await broker.open(url, redirectUri, options);
     onRedirect();
     return redirected;
   };
-  if (!('prepare' in broker)) return { open };
   return {
-    prepare: () => broker.prepare(),
+    ...(broker.kind ? { kind: broker.kind } : {}),
+    // The auth core says how its authority spells a loopback redirect (main/auth/loopback-broker.ts).
+    ...(broker.prepare ? { prepare: (options?: BrokerPrepareOptions) => broker.prepare!(options) } : {}),
     open,
-    close: () => void Promise.resolve(broker.dispose()).catch(() => undefined),
+    ...(broker.close ? { close: () => void Promise.resolve(broker.close?.()).catch(() => undefined) } : {}),
   };
 }
 

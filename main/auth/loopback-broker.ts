@@ -1,0 +1,288 @@
+/**
+ * The one loopback redirect listener: the system browser plus a single-use HTTP listener on
+ * 127.0.0.1 (RFC 8252 §7.3). `acquireTokenInteractive({ openBrowser })` and the app's
+ * system-browser sign-in both use it.
+ *
+ * Which host the redirect URI names (see docs/auth-protocol.md, "Loopback redirect"):
+ * - The listener always binds the IP literal 127.0.0.1, never the name `localhost`: RFC 8252 §8.3
+ *   recommends the literal because a name can resolve to a non-loopback interface or be blocked by
+ *   a client-side firewall. Binding only loopback also keeps the port off the network.
+ * - The redirect URI names `127.0.0.1` by default, as RFC 8252 §7.3 asks ("http://127.0.0.1:{port}
+ *   /{path}"; `localhost` is NOT RECOMMENDED there). Native-app registrations at Okta, Keycloak,
+ *   Google and oidc-provider accept it on any port.
+ * - For a Microsoft Entra authority it names `localhost` (`http://localhost:{port}`, no path):
+ *   Entra ignores the port of loopback redirect URIs, and `http://localhost` is the loopback URI its
+ *   portal lets people register for "Mobile and desktop applications" (an `http://127.0.0.1` one
+ *   can only be added by editing the app manifest); it is also exactly what MSAL sends. The browser
+ *   resolves `localhost` to the loopback interface, where the listener is.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InteractionError } from './errors';
+import type { AuthorizationBroker, BrokerOpenOptions, BrokerPrepareOptions, LoopbackRedirectStyle } from './types';
+
+/** Options of {@link LoopbackBroker}. */
+export interface LoopbackBrokerOptions {
+  /** Opens a URL in the user's browser (Electron: `shell.openExternal`). */
+  readonly openExternal: (url: string) => Promise<void> | void;
+  /** Path of the redirect URI for the `rfc8252` style; defaults to `/`. */
+  readonly path?: string;
+  /** Port to bind; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Default flow time limit; defaults to 10 minutes. */
+  readonly timeoutMs?: number;
+  /** How long to wait for the browser to load the clean page after a code; defaults to 5 s. */
+  readonly closeGraceMs?: number;
+}
+
+/** The address the listener binds (RFC 8252 §8.3: the loopback IP literal, not a name). */
+export const LOOPBACK_BIND_ADDRESS = '127.0.0.1';
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_CLOSE_GRACE_MS = 5_000;
+const MAX_ERROR_TEXT = 500;
+
+/**
+ * The redirect URI of a loopback listener on `port`, spelled for a provider.
+ *
+ * `entra`: `http://localhost:{port}` (MSAL's form, registrable in the Entra portal); `rfc8252`:
+ * `http://127.0.0.1:{port}{path}`.
+ */
+export function loopbackRedirectUri(style: LoopbackRedirectStyle, port: number, path = '/'): string {
+  return style === 'entra' ? `http://localhost:${port}` : `http://${LOOPBACK_BIND_ADDRESS}:${port}${path}`;
+}
+
+/**
+ * {@link AuthorizationBroker} that opens the system browser and listens on 127.0.0.1.
+ *
+ * Call {@link LoopbackBroker.prepare} first to bind a listener and get the redirect URI for the
+ * authorization request, then {@link LoopbackBroker.open}. The listener is single-use: it closes
+ * after the first response carrying `code` or `error`, on timeout and on abort, and `open` settles
+ * only once the port is closed.
+ *
+ * A `?code=` request is answered with a redirect to the bare redirect path, which then shows the
+ * "you can close this tab" page: the authorization code never stays in the address bar or the
+ * browser history. Error responses are answered directly (nothing secret to hide); their text is
+ * HTML-escaped and the page's CSP is `default-src 'none'`. Favicon and other unrelated requests,
+ * and requests with a foreign `Host` header (DNS rebinding), are refused and otherwise ignored.
+ * When the authorization URL carries a `state`, a response with another (or no) `state` is refused
+ * and the flow keeps waiting: any web page can send requests to 127.0.0.1, and without this it
+ * could end the sign-in with a forged `?error=` (RFC 6749 §4.1.2 requires the state back on
+ * success and on error).
+ */
+export class LoopbackBroker implements AuthorizationBroker {
+  readonly kind = 'system-browser';
+  readonly #options: LoopbackBrokerOptions;
+  readonly #path: string;
+  readonly #prepared = new Map<string, LoopbackListener>();
+
+  constructor(options: LoopbackBrokerOptions) {
+    this.#options = options;
+    this.#path = options.path ?? '/';
+    if (!this.#path.startsWith('/')) throw new InteractionError('broker_error', 'The loopback redirect path must start with "/".');
+  }
+
+  /** Binds a single-use listener on 127.0.0.1 and returns its redirect URI. */
+  async prepare(options: BrokerPrepareOptions = {}): Promise<{ redirectUri: string }> {
+    const style = options.loopbackStyle ?? 'rfc8252';
+    const listener = await LoopbackListener.bind(this.#options.port ?? 0, (port) => loopbackRedirectUri(style, port, this.#path));
+    this.#prepared.set(listener.redirectUri, listener);
+    return { redirectUri: listener.redirectUri };
+  }
+
+  /** Opens `url` in the browser and resolves with the full redirect URL (code or error). */
+  async open(url: string, redirectUri: string, options: BrokerOpenOptions = {}): Promise<string> {
+    const listener = this.#prepared.get(redirectUri);
+    if (!listener) {
+      throw new InteractionError('broker_error', 'No loopback listener was prepared for this redirect URI; call prepare() first.');
+    }
+    this.#prepared.delete(redirectUri);
+    return listener.run(url, {
+      openExternal: this.#options.openExternal,
+      timeoutMs: options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      closeGraceMs: this.#options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
+      signal: options.signal,
+    });
+  }
+
+  /** Closes listeners that were prepared but never opened. */
+  async close(): Promise<void> {
+    const listeners = [...this.#prepared.values()];
+    this.#prepared.clear();
+    await Promise.all(listeners.map((listener) => listener.close()));
+  }
+
+  /** Same as {@link LoopbackBroker.close}. */
+  dispose(): Promise<void> {
+    return this.close();
+  }
+}
+
+type Outcome = { readonly url: string } | { readonly error: InteractionError };
+
+interface RunOptions {
+  readonly openExternal: (url: string) => Promise<void> | void;
+  readonly timeoutMs: number;
+  readonly closeGraceMs: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** One bound port, used for one flow. */
+class LoopbackListener {
+  readonly redirectUri: string;
+  readonly #server: Server;
+  readonly #port: number;
+  readonly #path: string;
+  #closing: Promise<void> | undefined;
+  // Set by run(): how to finish the flow, and the redirect URL once it arrived.
+  #flow: { readonly finish: (outcome: Outcome) => void; readonly closeGraceMs: number; readonly state: string | null } | undefined;
+  #captured: string | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+
+  private constructor(server: Server, port: number, redirectUri: string) {
+    this.#server = server;
+    this.#port = port;
+    this.redirectUri = redirectUri;
+    this.#path = new URL(redirectUri).pathname;
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res));
+  }
+
+  static bind(port: number, redirectUriFor: (port: number) => string): Promise<LoopbackListener> {
+    return new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once('error', (cause) => reject(new InteractionError('broker_error', 'Could not open a local port for the browser sign-in. Try again, or pick another port.', { cause })));
+      server.listen(port, LOOPBACK_BIND_ADDRESS, () => {
+        const bound = (server.address() as AddressInfo).port;
+        resolve(new LoopbackListener(server, bound, redirectUriFor(bound)));
+      });
+    });
+  }
+
+  run(url: string, options: RunOptions): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      let done = false;
+      const timer = setTimeout(
+        () => finish({ error: new InteractionError('interaction_timeout', 'The browser sign-in took too long and was stopped. Try again.') }),
+        options.timeoutMs,
+      );
+      const onAbort = (): void => finish({ error: new InteractionError('user_cancelled', 'The browser sign-in was cancelled.') });
+      const finish = (outcome: Outcome): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        clearTimeout(this.#graceTimer);
+        options.signal?.removeEventListener('abort', onAbort);
+        // Settle only once the port is closed, so callers can rely on it.
+        void this.close().then(() => ('url' in outcome ? resolve(outcome.url) : reject(outcome.error)));
+      };
+      this.#flow = { finish, closeGraceMs: options.closeGraceMs, state: stateOf(url) };
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      Promise.resolve()
+        .then(() => options.openExternal(url))
+        .catch((cause: unknown) =>
+          finish({ error: new InteractionError('broker_error', 'The system browser could not be opened.', { cause }) }),
+        );
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      // Keep-alive connections would hold the port open; the flow is over.
+      this.#server.closeAllConnections();
+    });
+    return this.#closing;
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const host = req.headers.host ?? '';
+    // A page that rebinds its DNS name to 127.0.0.1 can reach this port; its Host header gives it away.
+    if (req.method !== 'GET' || (host !== `${LOOPBACK_BIND_ADDRESS}:${this.#port}` && host !== `localhost:${this.#port}`)) {
+      return send(res, 400, 'Bad request.');
+    }
+    const target = req.url ?? '';
+    // Origin-form only; prefixing our origin keeps `//other/path` from parsing as another host.
+    if (!target.startsWith('/')) return send(res, 400, 'Bad request.');
+    const requestUrl = new URL(`http://${LOOPBACK_BIND_ADDRESS}:${this.#port}${target}`);
+    if (requestUrl.pathname !== this.#path) return send(res, 404, 'Not found.');
+    const hasCode = requestUrl.searchParams.has('code');
+    const hasError = requestUrl.searchParams.has('error');
+
+    const flow = this.#flow;
+    const captured = this.#captured;
+    if (flow && captured !== undefined) {
+      // The browser followed our clean redirect (or reloaded): show the final page, then close.
+      res.once('finish', () => flow.finish({ url: captured }));
+      return send(res, 200, page('Sign-in finished', '<p>You can close this tab and return to Tessera.</p>'));
+    }
+    // Before open() nothing is expected; without code or error it is not a response.
+    if (!flow || (!hasCode && !hasError)) return send(res, 404, 'Not found.');
+    // A forged response from another page (it cannot know the state) must not end the flow.
+    if (flow.state !== null && requestUrl.searchParams.get('state') !== flow.state) {
+      return send(res, 400, 'This response does not belong to the sign-in in progress.');
+    }
+
+    // Handed back as the redirect URI spells it, so query parsing sees exactly what arrived.
+    const redirectUrl = new URL(target, this.redirectUri).toString();
+    this.#captured = redirectUrl;
+    if (hasCode) {
+      // Drop the code from the address bar and history; the clean request finishes the flow.
+      res.writeHead(302, { ...SECURITY_HEADERS, Location: this.#path, 'Content-Length': '0' });
+      res.end();
+      // If the browser never comes back for the clean page, finish anyway.
+      this.#graceTimer = setTimeout(() => flow.finish({ url: redirectUrl }), flow.closeGraceMs);
+      return;
+    }
+    const error = truncate(requestUrl.searchParams.get('error') ?? '');
+    const description = truncate(requestUrl.searchParams.get('error_description') ?? '');
+    res.once('finish', () => flow.finish({ url: redirectUrl }));
+    send(
+      res,
+      200,
+      page(
+        'Sign-in failed',
+        `<p>The sign-in did not complete: <code>${escapeHtml(error)}</code></p>` +
+          (description ? `<p>${escapeHtml(description)}</p>` : '') +
+          '<p>You can close this tab and return to Tessera.</p>',
+      ),
+    );
+  }
+}
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+} as const;
+
+function send(res: ServerResponse, status: number, body: string): void {
+  const html = body.startsWith('<!doctype') ? body : page(body, '');
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(html)),
+  });
+  res.end(html);
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tessera – ${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+function stateOf(url: string): string | null {
+  try {
+    return new URL(url).searchParams.get('state');
+  } catch {
+    return null;
+  }
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+}
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
