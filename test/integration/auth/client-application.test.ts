@@ -155,6 +155,8 @@ withBrowser('Entra-like authority', () => {
     const local = entraApp();
     const result = await local.acquireTokenInteractive([API_READ], {
       openBrowser: async (url) => {
+        // Entra's registered loopback spelling (docs/auth-protocol.md), served by a 127.0.0.1 listener.
+        expect(new URL(url).searchParams.get('redirect_uri')).toMatch(/^http:\/\/localhost:\d+$/);
         const context = await newLoopbackContext(browser!);
         const page = await context.newPage();
         await page.goto(url);
@@ -282,6 +284,53 @@ withBrowser('generic OpenID Connect issuer', () => {
     const refreshed = await app.acquireTokenSilent([API_READ], account!);
     expect(refreshed?.token_source).toBe('identity_provider');
     expect(idp.requestCount()).toBe(1);
+  });
+
+  it('openBrowser against a generic issuer redirects to http://127.0.0.1:{port}/ (RFC 8252 §7.3)', async () => {
+    const app = oidcApp();
+    let redirectUri = '';
+    const result = await app.acquireTokenInteractive([API_READ], {
+      openBrowser: async (url) => {
+        redirectUri = new URL(url).searchParams.get('redirect_uri') ?? '';
+        const context = await newLoopbackContext(browser!);
+        const page = await context.newPage();
+        await page.goto(url);
+        await signInThroughLoginPage(page, alice());
+        await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+        // The landing page took the code out of the address bar.
+        expect(page.url()).not.toContain('code=');
+        await context.close();
+      },
+      timeout: 60_000,
+    });
+    expect(redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(result.error).toBeUndefined();
+  });
+
+  it('rfc9207: the provider advertises iss; a response naming another issuer, or none, is refused and its code never redeemed', async () => {
+    const cache = new SerializableTokenCache();
+    const app = oidcApp(cache);
+    expect((await app.authority()).metadata['authorization_response_iss_parameter_supported']).toBe(true);
+    const tampered = (change: (url: URL) => void): AuthorizationBroker => ({
+      open: async (url, redirectUri) => {
+        const redirected = new URL(await completeAuthorization(browser!, url, alice(), redirectUri));
+        // The real provider sent its own issuer; a mix-up attacker would send another.
+        expect(redirected.searchParams.get('iss')).toBe(idp.oidcIssuer);
+        change(redirected);
+        return redirected.toString();
+      },
+    });
+    idp.resetRequestCount();
+    await expect(app.acquireTokenInteractive([API_READ], {
+      broker: tampered((url) => url.searchParams.set('iss', idp.entraIssuer())),
+      redirectUri: 'http://127.0.0.1:53120',
+    })).rejects.toMatchObject({ code: 'issuer_mismatch' });
+    await expect(app.acquireTokenInteractive([API_READ], {
+      broker: tampered((url) => url.searchParams.delete('iss')),
+      redirectUri: 'http://127.0.0.1:53120',
+    })).rejects.toMatchObject({ code: 'issuer_missing' });
+    expect(idp.requestCount('/token')).toBe(0);
+    expect(JSON.parse(cache.serialize())).toEqual({});
   });
 
   it('a replayed authorization response is refused by state, and a reused code by the provider', async () => {

@@ -485,3 +485,160 @@ describe('other grants', () => {
     expect(next!.headers['x-client-last-telemetry']).toBe(`4|0|85,${failed!.headers['client-request-id']}|invalid_grant|`);
   });
 });
+
+describe('protocol checks (issue 8)', () => {
+  /** Replace the fake tenant's discovery document with `change(document)`. */
+  async function changeDiscovery(change: (document: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+    const url = `https://${new URL(entra.authority).host}/contoso/v2.0/.well-known/openid-configuration`;
+    const document = JSON.parse((await entra.http.get(url)).text) as Record<string, unknown>;
+    entra.http.onGet(url, jsonResponse(change(document)));
+  }
+
+  async function redeem(app: PublicClientApplication, response: Record<string, string>, idClaims: Record<string, unknown> = {}): Promise<unknown> {
+    const flow = await app.initiateAuthCodeFlow(['User.Read'], { redirectUri: 'http://localhost:1234' });
+    entra.http.onPost(entra.tokenEndpoint, jsonResponse(await entra.tokenResponse({}, { nonce: hashNonce(flow.nonce), ...idClaims })));
+    return app.acquireTokenByAuthCodeFlow(flow, { state: flow.state, ...response }).catch((e: unknown) => e);
+  }
+
+  it('rfc9207: an authorization response whose iss is another issuer is refused and its code never redeemed', async () => {
+    const app = publicApp();
+    const error = await redeem(app, { code: 'c', iss: 'https://evil.example/v2.0' });
+    expect(error).toBeInstanceOf(AuthResponseError);
+    expect(error).toMatchObject({ code: 'issuer_mismatch' });
+    const errorResponse = await redeem(app, { error: 'access_denied', iss: 'https://evil.example/v2.0' });
+    expect(errorResponse).toMatchObject({ code: 'issuer_mismatch' });
+    expect(entra.tokenPosts()).toHaveLength(0);
+    expect(JSON.parse(cache.serialize())).toEqual({});
+  });
+
+  it('rfc9207: a matching iss is accepted, also against an Entra {tenantid} issuer template', async () => {
+    expect(await redeem(publicApp(), { code: 'c', iss: entra.issuer })).toMatchObject({ token_source: 'identity_provider' });
+    await changeDiscovery((d) => ({ ...d, issuer: `https://${new URL(entra.authority).host}/{tenantid}/v2.0` }));
+    const templated = publicApp();
+    expect(await redeem(templated, { code: 'c', iss: entra.issuer })).toMatchObject({ token_source: 'identity_provider' });
+    expect(await redeem(templated, { code: 'c', iss: `https://${new URL(entra.authority).host}/a/b/v2.0` })).toMatchObject({ code: 'issuer_mismatch' });
+  });
+
+  it('rfc9207: a response without iss is refused when discovery advertises authorization_response_iss_parameter_supported', async () => {
+    await changeDiscovery((d) => ({ ...d, authorization_response_iss_parameter_supported: true }));
+    const app = publicApp();
+    expect(await redeem(app, { code: 'c' })).toMatchObject({ code: 'issuer_missing' });
+    expect(entra.tokenPosts()).toHaveLength(0);
+    expect(await redeem(app, { code: 'c', iss: entra.issuer })).toMatchObject({ token_source: 'identity_provider' });
+  });
+
+  it('a redirect with both error and code does not redeem the code', async () => {
+    const app = publicApp();
+    const result = await redeem(app, { code: 'the-code-value', error: 'access_denied', error_description: 'denied for the-code-value' });
+    expect(result).toEqual({ error: 'access_denied', error_description: 'denied for [redacted]' });
+    expect(entra.tokenPosts()).toHaveLength(0);
+  });
+
+  it('a non-2xx token answer that carries an access_token is an error and caches nothing', async () => {
+    for (const status of [400, 401, 403, 302]) {
+      const app = publicApp();
+      const flow = await app.initiateAuthCodeFlow(['User.Read']);
+      entra.http.onPost(entra.tokenEndpoint, jsonResponse(await entra.tokenResponse({}, { nonce: hashNonce(flow.nonce) }), status));
+      const error = await app.acquireTokenByAuthCodeFlow(flow, { code: 'c', state: flow.state }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransportError);
+      expect(error).toMatchObject({ code: 'http_error', status });
+    }
+    expect(JSON.parse(cache.serialize())).toEqual({});
+  });
+
+  it('error values keep whitelisted fields only: a token in any other field never comes back', async () => {
+    const app = publicApp();
+    const flow = await app.initiateAuthCodeFlow(['User.Read']);
+    entra.http.onPost(entra.tokenEndpoint, jsonResponse({
+      error: 'invalid_grant',
+      error_description: 'AADSTS70000: bad grant',
+      error_codes: [70000],
+      trace_id: 'trace',
+      correlation_id: 'corr',
+      claims: { not: 'a string' },
+      access_token: 'at-leak',
+      refresh_token: 'rt-leak',
+      token: 'opaque-leak',
+      debug: { echoed: 'nested-leak' },
+      session_state: 'state-leak',
+    }, 400));
+    const result = await app.acquireTokenByAuthCodeFlow(flow, { code: 'c', state: flow.state });
+    expect(result).toEqual({ error: 'invalid_grant', error_description: 'AADSTS70000: bad grant', error_codes: [70000], trace_id: 'trace', correlation_id: 'corr' });
+  });
+
+  it('an error_description echoing the refresh token comes back with the token cut out (bug: Spring\'s "Invalid refresh token: <token>")', async () => {
+    const app = publicApp();
+    const account = await signIn(app);
+    const rt = Object.values(JSON.parse(cache.serialize())['RefreshToken'] as Record<string, { secret: string }>)[0]!.secret;
+    setAccessTokenExpiry(200);
+    entra.http.onPost(entra.tokenEndpoint, jsonResponse({ error: 'invalid_grant', error_description: `Invalid refresh token: ${rt} (${encodeURIComponent(rt)})` }, 400));
+    const result = await app.acquireTokenSilentWithError(['User.Read'], account);
+    expect(result).toMatchObject({ error: 'invalid_grant', error_description: 'Invalid refresh token: [redacted] ([redacted])' });
+    expect(JSON.stringify(result)).not.toContain(rt);
+  });
+
+  it('oidc core 12.2: a refresh whose ID token names another sub is refused and changes nothing', async () => {
+    const app = publicApp();
+    const account = await signIn(app);
+    setAccessTokenExpiry(200);
+    const before = cache.serialize();
+    entra.http.onPost(entra.tokenEndpoint, jsonResponse(await entra.tokenResponse({ refresh_token: 'rt-rotated' }, { sub: 'someone-else' })));
+    const error = await app.acquireTokenSilent(['User.Read'], account).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IdTokenError);
+    expect(error).toMatchObject({ code: 'subject_mismatch' });
+    expect(cache.serialize()).toBe(before);
+  });
+
+  it('a refresh answered for another home account (client_info) is refused and changes nothing', async () => {
+    const app = publicApp();
+    const account = await signIn(app);
+    setAccessTokenExpiry(200);
+    const before = cache.serialize();
+    entra.http.onPost(entra.tokenEndpoint, jsonResponse(await entra.tokenResponse({ client_info: clientInfo('other-uid', 'utid') })));
+    await expect(app.acquireTokenSilent(['User.Read'], account)).rejects.toMatchObject({ code: 'subject_mismatch' });
+    expect(cache.serialize()).toBe(before);
+  });
+
+  it('checks azp when aud has several values (OIDC Core 3.1.3.7)', async () => {
+    const app = publicApp();
+    expect(await redeem(app, { code: 'c' }, { aud: [CLIENT_ID, 'another-app'] })).toMatchObject({ code: 'id_token_audience' });
+    expect(await redeem(app, { code: 'c' }, { aud: [CLIENT_ID, 'another-app'], azp: 'another-app' })).toMatchObject({ code: 'id_token_audience' });
+    expect(await redeem(app, { code: 'c' }, { azp: 'another-app' })).toMatchObject({ code: 'id_token_audience' });
+    expect(JSON.parse(cache.serialize())).toEqual({});
+    expect(await redeem(app, { code: 'c' }, { aud: [CLIENT_ID, 'another-app'], azp: CLIENT_ID })).toMatchObject({ token_source: 'identity_provider' });
+  });
+
+  it('orphans: a sign-in that fails after the token answer writes nothing to the cache', async () => {
+    const failures: [string, () => Promise<Record<string, unknown>>, string][] = [
+      ['no ID token', async () => ({ ...(await entra.tokenResponse()), id_token: undefined }), 'id_token_missing'],
+      ['a non-string sub', async () => entra.tokenResponse({}, { sub: 12345 }), 'id_token_invalid'],
+      ['an ID token signed by a stranger', async () => entra.tokenResponse({ id_token: await entra.idToken({}, { key: entra.strangerKey }) }), 'id_token_signature'],
+      ['an ID token that is not a JWT', async () => entra.tokenResponse({ id_token: 'not.a.jwt' }), 'id_token_invalid'],
+      ['an ID token that is not a string', async () => entra.tokenResponse({ id_token: { sub: 'x' } }), 'malformed_response'],
+    ];
+    for (const [, answer, code] of failures) {
+      const app = publicApp();
+      const flow = await app.initiateAuthCodeFlow(['User.Read']);
+      const body = await answer();
+      entra.http.onPost(entra.tokenEndpoint, jsonResponse(body));
+      await expect(app.acquireTokenByAuthCodeFlow(flow, { code: 'c', state: flow.state })).rejects.toMatchObject({ code });
+      expect(cache.hasStateChanged).toBe(false);
+      expect(JSON.parse(cache.serialize())).toEqual({});
+    }
+  });
+
+  it('a jwks_uri that is not https, or not a URL, is a typed error before the user is sent to sign in', async () => {
+    for (const jwksUri of ['http://login.microsoftonline.com/keys', 'not a url', 42]) {
+      entra = await createFakeEntra();
+      await changeDiscovery((d) => ({ ...d, jwks_uri: jwksUri }));
+      let opened = 0;
+      const app = publicApp();
+      const error = await app
+        .acquireTokenInteractive(['User.Read'], { broker: { open: async () => { opened += 1; return 'http://localhost:1234/?code=c'; } }, redirectUri: 'http://localhost:1234' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthorityError);
+      expect(error).toMatchObject({ code: 'authority_discovery_failed' });
+      expect(opened).toBe(0);
+    }
+  });
+});

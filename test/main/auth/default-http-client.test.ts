@@ -5,8 +5,9 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDefaultHttpClient, type ClosableHttpClient } from '../../../main/auth/default-http-client';
+import { createDefaultHttpClient, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type ClosableHttpClient } from '../../../main/auth/default-http-client';
 import { InvalidArgumentError, TransportError } from '../../../main/auth/errors';
+import { PublicClientApplication } from '../../../main/auth';
 import { createTestCa } from '../../support/test-certs';
 
 interface Echo {
@@ -63,7 +64,33 @@ beforeAll(async () => {
         res.end(JSON.stringify(echo));
       };
       // /slow never answers: only the client's own timeout can end the request, however slow the machine.
-      if (!req.url?.startsWith('/slow')) respond();
+      if (req.url?.startsWith('/slow')) return;
+      // /trickle sends headers, then one byte every 200 ms, forever: progress never stops.
+      if (req.url?.startsWith('/trickle')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const timer = setInterval(() => res.write(' '), 200);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
+      // /big?n=<bytes>&length=<declared|none>: a body of n bytes, with or without Content-Length.
+      if (req.url?.startsWith('/big')) {
+        const params = new URL(req.url, 'https://x').searchParams;
+        const size = Number(params.get('n'));
+        res.writeHead(200, { 'Content-Type': 'application/json', ...(params.get('length') === 'none' ? {} : { 'Content-Length': String(size) }) });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        let left = size;
+        const pump = (): void => {
+          while (left > 0) {
+            const part = chunk.subarray(0, Math.min(left, chunk.length));
+            left -= part.length;
+            if (!res.write(part)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+        return;
+      }
+      respond();
     });
   });
   origin = `https://127.0.0.1:${await listen(server)}`;
@@ -138,6 +165,34 @@ describe('createDefaultHttpClient', () => {
     const error = await rejection(client({ verify: caPath, timeout: 100 }).get(`${origin}/slow`));
     expect(error.code).toBe('timeout');
     expect(error.message).toContain('127.0.0.1');
+  });
+
+  it('a server trickling a byte every 200 ms fails at the overall deadline (bug: trickle never failed)', async () => {
+    const error = await rejection(client({ verify: caPath, timeout: 1_000 }).get(`${origin}/trickle`));
+    expect(error.code).toBe('timeout');
+    expect(error.message).toMatch(/did not finish within 1 s/);
+  });
+
+  it('takes the deadline from ClientApplication\'s timeout option', async () => {
+    const app = new PublicClientApplication('client', { oidcAuthority: `${origin}/slow`, verify: caPath, timeout: 300 });
+    const error = await rejection(app.authority());
+    expect(error.code).toBe('timeout');
+  });
+
+  it('has a 30 s overall deadline and a 4 MiB body limit by default (bug: unbounded I/O)', () => {
+    expect(DEFAULT_TIMEOUT_MS).toBe(30_000);
+    expect(DEFAULT_MAX_RESPONSE_BYTES).toBe(4 * 1024 * 1024);
+  });
+
+  it('refuses a body over the limit, declared or not (bug: a 200 MiB token was accepted)', async () => {
+    const small = client({ verify: caPath, maxResponseBytes: 100_000 });
+    const declared = await rejection(small.get(`${origin}/big?n=200000`));
+    expect(declared.code).toBe('response_too_large');
+    const undeclared = await rejection(small.get(`${origin}/big?n=200000&length=none`));
+    expect(undeclared.code).toBe('response_too_large');
+    expect(undeclared.message).toContain('127.0.0.1');
+    // At the limit exactly, the body is read whole.
+    expect((await small.get(`${origin}/big?n=100000&length=none`)).text).toHaveLength(100_000);
   });
 
   it('gives network_error with a cause when nothing listens', async () => {

@@ -68,6 +68,39 @@ describe('ThrottledHttpClient POST 429/5xx/Retry-After', () => {
   });
 });
 
+describe('token answers and the throttling cache', () => {
+  // Bug: 5 of 6 token answers with a failure status were kept and replayed from the cache.
+  const shapes: [string, number, Record<string, unknown>, Record<string, string>][] = [
+    ['429 with an access token', 429, { access_token: 'at-secret-429' }, {}],
+    ['500 with an access token', 500, { access_token: 'at-secret-500', refresh_token: 'rt-secret-500' }, {}],
+    ['503 with Retry-After and a refresh token', 503, { error: 'temporarily_unavailable', refresh_token: 'rt-secret-503' }, { 'retry-after': '30' }],
+    ['400 with an access token', 400, { error: 'invalid_grant', access_token: 'at-secret-400' }, {}],
+    ['400 with an ID token', 400, { id_token: 'idt-secret-400' }, {}],
+    ['200 with Retry-After', 200, { access_token: 'at-secret-200' }, { 'retry-after': '30' }],
+  ];
+  for (const [name, status, body, headers] of shapes) {
+    it(`never keeps a token answer: ${name}`, async () => {
+      const { inner, client, httpCache } = setup();
+      inner.onPost(TOKEN_URL, jsonResponse(body, status, headers));
+      await client.post(TOKEN_URL, { data: refreshData });
+      await client.post(TOKEN_URL, { data: refreshData });
+      expect(inner.requests).toHaveLength(2);
+      const stored = JSON.stringify([...httpCache]);
+      for (const value of Object.values(body)) expect(stored).not.toContain(String(value));
+    });
+  }
+
+  it('keeps an error answer as its whitelisted fields, with the refresh token cut out of the text', async () => {
+    const { inner, client, httpCache } = setup();
+    inner.onPost(TOKEN_URL, jsonResponse({ error: 'invalid_grant', error_description: `Invalid refresh token: ${RT}`, debug: { echoed: RT }, error_codes: [70000] }, 400));
+    await client.post(TOKEN_URL, { data: refreshData });
+    const replayed = await client.post(TOKEN_URL, { data: refreshData });
+    expect(inner.requests).toHaveLength(1);
+    expect(JSON.parse(replayed.text)).toEqual({ error: 'invalid_grant', error_description: 'Invalid refresh token: [redacted]', error_codes: [70000] });
+    expect(JSON.stringify([...httpCache])).not.toContain(RT);
+  });
+});
+
 describe('ThrottledHttpClient POST 400 (UI required cache)', () => {
   it('answers an identical failing refresh from the cache for 60 s', async () => {
     const { inner, client, advance } = setup();

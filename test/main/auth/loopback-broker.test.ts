@@ -2,8 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import type { Browser, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InteractionError } from '../../../main/auth/errors';
-import { LoopbackBroker } from '../../../main/brokers/loopback-broker';
+import { InteractionError, LoopbackBroker } from '../../../main/auth';
 import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext } from '../../support/browser';
 
 function portOf(redirectUri: string): number {
@@ -102,6 +101,27 @@ describe('LoopbackBroker without a browser', () => {
     expect(await isClosed(portOf(redirectUri))).toBe(true);
   });
 
+  it('spells an Entra redirect http://localhost:{port} but still listens on 127.0.0.1 only', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => {}, closeGraceMs: 100 });
+    const { redirectUri } = await broker.prepare({ loopbackStyle: 'entra' });
+    expect(redirectUri).toMatch(/^http:\/\/localhost:\d+$/);
+    const port = portOf(redirectUri);
+    const flow = broker.open('https://idp.invalid/authorize?state=s', redirectUri);
+    // The browser resolves localhost to the loopback interface and sends Host: localhost:{port}.
+    const answer = await get(`http://127.0.0.1:${port}/?code=abc&state=s`, `localhost:${port}`);
+    expect(answer.status).toBe(302);
+    expect(answer.headers.location).toBe('/');
+    expect(await flow).toBe(`http://localhost:${port}/?code=abc&state=s`);
+  });
+
+  it('close() releases a listener that was prepared but never opened (the AuthorizationBroker contract)', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => {} });
+    const { redirectUri } = await broker.prepare();
+    expect(await isClosed(portOf(redirectUri))).toBe(false);
+    await broker.close();
+    expect(await isClosed(portOf(redirectUri))).toBe(true);
+  });
+
   it('a forged response from another page (wrong or no state) cannot end the sign-in', async () => {
     const broker = new LoopbackBroker({ openExternal: () => {}, closeGraceMs: 100 });
     const { redirectUri } = await broker.prepare();
@@ -162,6 +182,19 @@ describe.skipIf(!hasChromium)('LoopbackBroker with Chromium', () => {
     expect(await page.textContent('body')).toContain('You can close this tab');
     expect(await page.content()).not.toContain('code=x');
     expect(await isClosed(portOf(redirectUri))).toBe(true);
+    await page.context().close();
+  });
+
+  it('the Entra spelling lands on the clean page at http://localhost too, with no code in the address bar', async () => {
+    const page = await (await newLoopbackContext(browser)).newPage();
+    let navigation: Promise<unknown> = Promise.resolve();
+    const broker = new LoopbackBroker({ openExternal: (url) => void (navigation = page.goto(url)) });
+    const { redirectUri } = await broker.prepare({ loopbackStyle: 'entra' });
+    const result = await broker.open(authorizeUrl(redirectUri, { code: 'x', state: 'y' }), redirectUri);
+    await navigation;
+    expect(result).toBe(`${redirectUri}/?code=x&state=y`);
+    expect(page.url()).toBe(`${redirectUri}/`);
+    expect(await page.textContent('body')).toContain('You can close this tab');
     await page.context().close();
   });
 
