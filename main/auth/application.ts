@@ -1,7 +1,7 @@
 /**
  * `ClientApplication`: a TypeScript port of MSAL Python's class of the same name.
  *
- * Same methods, options and wire behaviour (see ../shared/spec/msal-behaviour.md), with two
+ * Same methods, options and wire behaviour as MSAL Python 1.31 (its application.py), with two
  * deliberate differences: ID tokens are verified (signature, issuer, audience, expiry), and the
  * API is Promise-based. Server-side OAuth errors are returned as values; client-side data errors
  * throw typed errors from `./errors`.

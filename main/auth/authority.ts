@@ -1,5 +1,5 @@
 /**
- * Authorities: where an app signs users in, and the endpoints discovered for it (spec 1.4).
+ * Authorities: where an app signs users in, and the endpoints discovered for it (MSAL Python 1.31, authority.py).
  *
  * Microsoft Entra authorities go through instance discovery (unless trusted by configuration) and
  * tenant discovery; generic OpenID Connect issuers through their own discovery document. Every URL
@@ -96,7 +96,7 @@ export function canonicalize(url: string): { url: URL; instance: string; tenant:
 }
 
 /**
- * The host of the regional endpoint for `region` (spec 1.4).
+ * The host of the regional endpoint for `region` (MSAL Python 1.31, application.py).
  *
  * Microsoft's central hosts share `{region}.login.microsoft.com`; any other host gets the region
  * as a prefix.

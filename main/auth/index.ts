@@ -3,7 +3,7 @@
  *
  * Runs in plain Node; nothing here imports Electron.
  */
-export { ClientApplication } from './application';
+export { ClientApplication, EXPIRY_SKEW_SECONDS, checkIssuerParameter } from './application';
 export { PublicClientApplication } from './public-client-application';
 export type { DeviceFlowPollOptions } from './public-client-application';
 export { ConfidentialClientApplication } from './confidential-client-application';
@@ -21,6 +21,12 @@ export {
   TransportError,
 } from './errors';
 export type { AuthErrorCode } from './errors';
+export { createDefaultHttpClient, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './default-http-client';
+export type { ClosableHttpClient, DefaultHttpClientOptions } from './default-http-client';
+export { decodeBase64Json, decodeJwtPayload, homeAccountIdFromClientInfo, parseClientInfo } from './encoding';
+export type { ClientInfo } from './encoding';
+export { isOAuthError, REDACTED, redactValues, requestSecrets, secretSpellings, TOKEN_FIELDS, toErrorValue } from './oauth-error';
+export { isTokenSuccess } from './types';
 export type { HttpClient, HttpGetOptions, HttpPostOptions, HttpResponse, HttpCacheStore } from './http-types';
 export type { ClientCredential, CertificateCredential, AssertionCredential } from './client-credential';
 export type { IdTokenClaims } from './id-token';

@@ -2,7 +2,7 @@
  * MSAL's throttling layer: remember responses that say "back off", failing 400s and discovery GETs.
  *
  * Three caches share one {@link ExpiringMapping} (capacity 1024), exactly as MSAL Python's
- * `ThrottledHttpClient` layers them (spec 1.3):
+ * `ThrottledHttpClient` layers them (MSAL Python 1.31, throttled_http_client.py):
  * 1. POST 429, >= 500 or with Retry-After: kept min(3600, Retry-After || default) seconds, per
  *    URL + client_id + scope + hash of the "account" (refresh token, code or username).
  * 2. POST exactly 400 without Retry-After: kept 60 s per hash of params + data ("UI required
