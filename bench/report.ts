@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LibraryName } from './subjects';
 import type { TimingSummary } from './stats';
+import type { AzureIdentityBench } from './azure-identity';
 
 /** One library at one cache size. */
 export interface SilentHitRow extends TimingSummary {
@@ -71,6 +72,8 @@ export interface BenchResults {
   readonly listingRatio: number | null;
   readonly serialization: readonly SerializationRow[];
   readonly serializationRatios: Readonly<Record<'serialize' | 'deserialize', number | null>>;
+  /** `tessera exec --azure-identity`: the managed-identity endpoint's round trip. */
+  readonly azureIdentity?: AzureIdentityBench;
   readonly durationSeconds: number;
 }
 

@@ -12,9 +12,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { version as msalNodeVersion } from '@azure/msal-node';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
+import { formatAzureIdentityBench, measureAzureIdentity } from './azure-identity';
 import { timeInterleaved, type LoopLimits, type TimedTask } from './measure';
 import {
   formatReport,
+  formatUs,
   writeResults,
   type BenchResults,
   type GrowthRatio,
@@ -227,6 +229,8 @@ async function main(): Promise<void> {
     const listing = await measureListing(subjects, templates, LISTING_LIMIT);
     console.log('bench: silent refresh with 1 account…');
     const refresh = await measureRefresh(idp, subjects, templates);
+    console.log('bench: tessera exec --azure-identity endpoint…');
+    const azureIdentity = await measureAzureIdentity(QUICK, check);
 
     const silentHitRatios: LibraryRatio[] = ACCOUNT_COUNTS.map((accounts) => {
       const rows = silentHit.filter((row) => row.accounts === accounts);
@@ -272,10 +276,13 @@ async function main(): Promise<void> {
       listingRatio: ratio(byLibrary(listing, theirs.library).medianUs, byLibrary(listing, ours.library).medianUs),
       serialization,
       serializationRatios: { serialize: serializationRatio('serialize'), deserialize: serializationRatio('deserialize') },
+      azureIdentity,
       durationSeconds: (performance.now() - started) / 1000,
     };
     console.log('');
     console.log(formatReport(results));
+    console.log('');
+    console.log(formatAzureIdentityBench(azureIdentity, formatUs));
     if (QUICK) {
       console.log('\n(quick run: results not written)');
     } else {
