@@ -174,6 +174,11 @@ const operations: Record<string, (request: Request) => unknown> = {
     await (item.click as () => unknown)();
   },
   clipboardText: () => electronDouble.clipboardText,
+  /** How often each needle (a secret) occurs in what the app told the outside: calls, pushes, notifications. */
+  search: ({ needles }) => {
+    const haystacks = [JSON.stringify(electronDouble.calls), ...electronDouble.sentPayloads, ...electronDouble.notifications, JSON.stringify(snapshot())];
+    return (needles as string[]).map((needle) => haystacks.reduce((hits, text) => hits + text.split(needle).length - 1, 0));
+  },
   quit: async () => {
     double.app.quit();
     const deadline = Date.now() + 20_000;

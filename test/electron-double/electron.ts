@@ -69,6 +69,10 @@ export class DoubleState {
   readonly protocolHandlers = new Map<string, (request: Request) => Response | Promise<Response>>();
   readonly trays: TrayDouble[] = [];
   readonly openedExternally: string[] = [];
+  /** Every payload sent to a renderer, as JSON (searched for secrets, never reported). */
+  readonly sentPayloads: string[] = [];
+  /** Title and body of every notification shown. */
+  readonly notifications: string[] = [];
   clipboardText = '';
   ready = false;
   quitted = false;
@@ -304,9 +308,11 @@ export class WebContentsDouble extends RecordingEmitter {
     return this.url;
   }
 
-  send(channel: string): void {
+  send(channel: string, ...payload: unknown[]): void {
     electronDouble.record('webContents.send', [channel]);
     this.sent.push(channel);
+    // Kept for the leak search only (driver.ts `search`); never reported.
+    electronDouble.sentPayloads.push(JSON.stringify(payload));
   }
 
   isDestroyed(): boolean {
@@ -537,7 +543,8 @@ export class Notification {
   }
 
   show(): void {
-    electronDouble.record('notification.show', [this.#options.title ?? '', this.#options.body ?? '']);
+    electronDouble.record('notification.show', []);
+    electronDouble.notifications.push(`${this.#options.title ?? ''}\n${this.#options.body ?? ''}`);
   }
 }
 

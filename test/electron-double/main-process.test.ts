@@ -12,151 +12,15 @@
  * in for real against the test provider) and copies a token the provider confirms; quitting
  * saves the cache, clears the copied token, and the next start restores the account.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_METHODS, invokeChannel, type AccountView, type Result } from '../../preload/contract';
+import { API_METHODS, invokeChannel, type AccountView } from '../../preload/contract';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../main/windows/renderer-serving';
-import { KEYRING_MAGIC, type RecordedCall } from './electron';
 import type { TestIdp, TestUser } from '../support/idp';
-
-const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-// Inside the repository, so the bundle's runtime dependencies resolve from node_modules.
-const OUT_DIR = join(REPO_ROOT, 'test-results', 'electron-double', 'dist');
-const BUNDLE = join(OUT_DIR, 'main', 'index.js');
-const DRIVER = join(REPO_ROOT, 'test', 'electron-double', 'driver.ts');
-const APP_PAGE = 'app://tessera/index.html';
-
-interface WindowView {
-  readonly id: number;
-  readonly title: string;
-  readonly webPreferences: Record<string, unknown>;
-  readonly partition: string;
-  readonly url: string;
-  readonly destroyed: boolean;
-  readonly visible: boolean;
-  readonly contentsEvents: readonly string[];
-  readonly windowEvents: readonly string[];
-  readonly hasWindowOpenHandler: boolean;
-}
-
-interface MenuItemView {
-  readonly id?: string;
-  readonly label?: string;
-  readonly submenu?: readonly MenuItemView[];
-}
-
-interface Snapshot {
-  readonly calls: readonly RecordedCall[];
-  readonly ready: boolean;
-  readonly quitted: boolean;
-  readonly exitCode: number | null;
-  readonly handleRegistrations: readonly string[];
-  readonly ipcChannels: readonly string[];
-  readonly protocols: readonly string[];
-  readonly openedExternally: readonly string[];
-  readonly windows: readonly WindowView[];
-  readonly sessions: readonly { partition: string; permissionRequestHandler: boolean; permissionCheckHandler: boolean; devicePermissionHandler: boolean }[];
-  readonly trays: readonly { destroyed: boolean; menu: readonly MenuItemView[] }[];
-  readonly appEvents: readonly string[];
-}
-
-/** The main process in a child, driven over IPC. */
-class DoubledApp {
-  readonly output: string[] = [];
-  readonly #child: ChildProcess;
-  readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  readonly #started: Promise<void>;
-  #next = 1;
-
-  constructor(env: Record<string, string>) {
-    this.#child = fork(DRIVER, [], {
-      execArgv: ['--import', 'tsx'],
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    this.#child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
-    this.#child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
-    this.#started = new Promise((resolveStarted, rejectStarted) => {
-      this.#child.once('exit', (code) => {
-        const error = new Error(`driver exited (${code}): ${this.output.join('').slice(-2000)}`);
-        rejectStarted(error);
-        for (const pending of this.#pending.values()) pending.reject(error);
-      });
-      this.#child.on('message', (message: { id: number; ok: boolean; result?: unknown; error?: string }) => {
-        if (message.id === 0) return resolveStarted();
-        const pending = this.#pending.get(message.id);
-        this.#pending.delete(message.id);
-        if (message.ok) pending?.resolve(message.result);
-        else pending?.reject(new Error(message.error));
-      });
-    });
-  }
-
-  async request<T = unknown>(op: string, fields: Record<string, unknown> = {}): Promise<T> {
-    await this.#started;
-    const id = this.#next++;
-    return new Promise<T>((resolveRequest, reject) => {
-      this.#pending.set(id, { resolve: resolveRequest as (value: unknown) => void, reject });
-      this.#child.send({ ...fields, id, op });
-    });
-  }
-
-  snapshot(): Promise<Snapshot> {
-    return this.request<Snapshot>('snapshot');
-  }
-
-  invoke<T>(method: string, args: unknown[], senderUrl: string | null = APP_PAGE): Promise<Result<T>> {
-    return this.request<Result<T>>('invoke', { channel: invokeChannel(method as (typeof API_METHODS)[number]), senderUrl, args });
-  }
-
-  async stop(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    await new Promise<void>((resolveStop) => {
-      this.#child.once('exit', () => resolveStop());
-      this.#child.kill('SIGTERM');
-    });
-  }
-}
-
-/** The secure webPreferences every window must have. */
-function expectLockedDown(win: WindowView): void {
-  expect(win.webPreferences.contextIsolation, `window "${win.title}" contextIsolation`).toBe(true);
-  expect(win.webPreferences.sandbox, `window "${win.title}" sandbox`).toBe(true);
-  expect(win.webPreferences.nodeIntegration, `window "${win.title}" nodeIntegration`).toBe(false);
-  expect(win.webPreferences.nodeIntegrationInSubFrames ?? false, `window "${win.title}" nodeIntegrationInSubFrames`).toBe(false);
-  expect(win.webPreferences.webSecurity ?? true, `window "${win.title}" webSecurity`).toBe(true);
-  expect(win.webPreferences.allowRunningInsecureContent ?? false, `window "${win.title}" allowRunningInsecureContent`).toBe(false);
-  expect(win.webPreferences.webviewTag ?? false, `window "${win.title}" webviewTag`).toBe(false);
-}
-
-/** Whether some string in a stored JSON value is base64 of the keyring double's ciphertext. */
-function holdsKeyringCiphertext(value: unknown): boolean {
-  if (typeof value === 'string') return Buffer.from(value, 'base64').subarray(0, KEYRING_MAGIC.length).equals(KEYRING_MAGIC);
-  if (value && typeof value === 'object') return Object.values(value).some(holdsKeyringCiphertext);
-  return false;
-}
-
-function menuIds(items: readonly MenuItemView[]): string[] {
-  return items.flatMap((item) => [...(item.id ? [item.id] : []), ...menuIds(item.submenu ?? [])]);
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolveWait) => setTimeout(resolveWait, 50));
-  }
-}
-
-// Calls that configure Electron before `ready` and touch no app data; only these may precede the lock.
-const PRE_LOCK_CONFIGURATION = new Set(['app.setPath', 'protocol.registerSchemesAsPrivileged', 'app.enableSandbox', 'app.commandLine.appendSwitch']);
+import { APP_PAGE, buildMainBundle, DoubledApp, expectLockedDown, holdsKeyringCiphertext, menuIds, PRE_LOCK_CONFIGURATION, until, type Snapshot } from './doubled-app';
 
 describe('the built main process against the Electron double', () => {
   let idp: TestIdp;
@@ -169,14 +33,10 @@ describe('the built main process against the Electron double', () => {
   let account: AccountView;
   let copiedToken = '';
   const keyringKey = randomBytes(32).toString('hex');
+  let bundle = '';
 
   beforeAll(async () => {
-    const vite = await import('vite');
-    await vite.build({ configFile: join(REPO_ROOT, 'vite.main.config.ts'), build: { outDir: join(OUT_DIR, 'main'), emptyOutDir: true }, logLevel: 'error' });
-    // A minimal renderer next to the bundle, where main/index.ts looks for it.
-    await mkdir(join(OUT_DIR, 'renderer', 'assets'), { recursive: true });
-    await writeFile(join(OUT_DIR, 'renderer', 'index.html'), '<!doctype html><title>Tessera</title><script type="module" src="./assets/app-1.js"></script>');
-    await writeFile(join(OUT_DIR, 'renderer', 'assets', 'app-1.js'), 'export {};');
+    bundle = await buildMainBundle('test');
 
     const { DEFAULT_USERS, DEMO_API_SCOPES, PUBLIC_WEB_CLIENT_ID, startTestIdp } = await import('../support/idp');
     user = DEFAULT_USERS[0]!;
@@ -194,7 +54,7 @@ describe('the built main process against the Electron double', () => {
       TESSERA_DEMO_SCOPES: DEMO_API_SCOPES[0] ?? '',
     };
     app = new DoubledApp(env);
-    loaded = await app.request<Snapshot>('load', { bundlePath: BUNDLE });
+    loaded = await app.request<Snapshot>('load', { bundlePath: bundle });
     await app.request('ready');
     await until(() => app.snapshot(), (s) => s.trays.length === 1, 'the tray');
   }, 180_000);
@@ -221,7 +81,7 @@ describe('the built main process against the Electron double', () => {
     await mkdir(second);
     const other = new DoubledApp({ ...env, TESSERA_USER_DATA_DIR: second, TESSERA_DOUBLE_SECOND_INSTANCE: '1' });
     try {
-      await other.request('load', { bundlePath: BUNDLE });
+      await other.request('load', { bundlePath: bundle });
       await other.request('ready');
       const state = await until(() => other.snapshot(), (s) => s.quitted || s.exitCode !== null, 'the second instance to quit');
       const apis = state.calls.map((call) => call.api);
@@ -366,10 +226,18 @@ describe('the built main process against the Electron double', () => {
     expect(saved.includes(copiedToken)).toBe(false);
     expect(saved).not.toMatch(/RefreshToken|AccessToken|"secret"/);
     expect(holdsKeyringCiphertext(JSON.parse(saved))).toBe(true);
+    // Neither the token nor the password reached a call, a push, a notification, a log line or a file.
+    expect(await app.request('search', { needles: [copiedToken, user.password] })).toEqual([0, 0]);
+    const logs = app.output.join('');
+    expect([logs.includes(copiedToken), logs.includes(user.password)]).toEqual([false, false]);
+    for (const name of files) {
+      const text = await readFile(join(userData, name), 'utf8').catch(() => '');
+      expect([name, text.includes(copiedToken), text.includes(user.password)]).toEqual([name, false, false]);
+    }
     await app.stop();
 
     app = new DoubledApp(env);
-    await app.request('load', { bundlePath: BUNDLE });
+    await app.request('load', { bundlePath: bundle });
     await app.request('ready');
     const restarted = await until(() => app.snapshot(), (s) => menuIds(s.trays[0]?.menu ?? []).includes(`copy-token:${account.id}`), 'the restored account in the tray');
     expect(JSON.stringify(restarted.trays[0]?.menu)).toContain(user.username);
