@@ -9,7 +9,7 @@
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { app, Notification, shell, type BrowserWindow, type Session } from 'electron';
+import { app, dialog, Notification, shell, type BrowserWindow, type Session } from 'electron';
 import { clearPartition, EmbeddedWindowBroker } from './brokers/embedded-window-broker';
 import { LoopbackBroker } from './brokers/loopback-broker';
 import { signInPartitionFor } from './brokers/signin-partition';
@@ -17,6 +17,8 @@ import { ElectronClipboard } from './clipboard/electron-clipboard';
 import { createDispatcher } from './ipc/dispatch';
 import { toErrorInfo } from './ipc/error-info';
 import { forwardEvent, registerIpcHandlers } from './ipc/ipc-main-adapter';
+import { claimDataFolder } from './instance/data-folder-lock';
+import { InstanceError } from './instance/errors';
 import { isDemoCertificate, readLaunchOptions } from './launch-options';
 import { ElectronStoreAdapter } from './persistence/electron-store-adapter';
 import { SafeStorageCipher } from './persistence/safe-storage-cipher';
@@ -41,10 +43,20 @@ registerAppSchemePrivileged();
 // Every renderer sandboxed, whatever a window's options say.
 app.enableSandbox();
 
-if (!app.requestSingleInstanceLock()) {
+// The single-instance lock focuses a running app; the data-folder lock also keeps out a
+// browser-mode host (or another build) on the same folder (issue 8 item 3).
+const dataFolder = app.requestSingleInstanceLock() ? claimDataFolder(app.getPath('userData'), { app: 'electron' }) : undefined;
+if (!dataFolder) {
   // The first instance owns the stores and the tray; it shows its window (see 'second-instance').
   app.quit();
+} else if (dataFolder.kind === 'held') {
+  const message = new InstanceError(app.getPath('userData'), dataFolder.holder, dataFolder.verdict).message;
+  console.error(`[tessera] ${message}`);
+  // Safe before 'ready' (Electron's documentation of showErrorBox).
+  dialog.showErrorBox('Tessera is already running', message);
+  app.exit(3);
 } else {
+  if (dataFolder.kind === 'acquired') app.once('will-quit', () => dataFolder.lock.release());
   const settingsStore = new ElectronStoreAdapter();
   applyPasswordStoreSwitch(readSettings(settingsStore).linuxPasswordStore);
   main(settingsStore).catch((error: unknown) => {

@@ -3,14 +3,20 @@
  *
  * Tokens stay in memory unless `persistTokens` is set, and then only encrypted with a key file
  * (`KeyFileCipher`, mode 0600). Settings, profiles and account names (no secrets) live in a JSON
- * file in `dataDir`. Sign-in always uses the system browser with a loopback redirect.
+ * file in `dataDir` (written by `conf`). Sign-in always uses the system browser with a loopback redirect.
+ *
+ * One owner per data folder: browser mode takes the data-folder lock before it opens any store,
+ * publishes its URL in it once listening, and frees it on `close`. A second host on the same folder
+ * gets an `InstanceError` (`data_folder_in_use`) naming the first one's URL, and writes nothing.
  */
 import { join } from 'node:path';
 import type { ProviderProfile } from '../../preload/contract';
 import { LoopbackBroker } from '../brokers/loopback-broker';
 import type { ClipboardAdapter } from '../clipboard/clipboard';
 import { KeyFileCipher } from '../persistence/key-file-cipher';
-import { JsonFileStore } from '../persistence/settings-store';
+import { claimDataFolder, type DataFolderLock } from '../instance/data-folder-lock';
+import { InstanceError } from '../instance/errors';
+import { ConfStore } from '../persistence/settings-store';
 import { createAppCore, type AppCore, type AppCoreDeps } from '../services/app-core';
 import { MemoryOnlyCipher } from './memory-only-cipher';
 import { startBrowserHost, type BrowserHost, type BrowserHostOptions } from './server';
@@ -47,6 +53,11 @@ export interface BrowserModeOptions {
   readonly log?: (line: string) => void;
   /** Told about every refused request (see `BrowserHostOptions.onRefused`). */
   readonly onRefused?: BrowserHostOptions['onRefused'];
+  /**
+   * The data-folder lock, when the caller took it already (`run.ts` does, before it starts the
+   * demo provider). Otherwise it is taken here; either way `close` frees it.
+   */
+  readonly lock?: DataFolderLock;
 }
 
 /** Browser mode, running. */
@@ -67,7 +78,42 @@ function servedBy(profile: ProviderProfile, origin: string): boolean {
 
 /** Builds the core and starts the host on 127.0.0.1. */
 export async function startBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
-  const settingsStore = new JsonFileStore(join(options.dataDir, 'settings.json'));
+  const lock = options.lock ?? claimLock(options.dataDir, options.log);
+  try {
+    const mode = await startOwned(options);
+    if (lock) lock.publish({ app: 'browser-mode', url: mode.host.url });
+    return {
+      ...mode,
+      async close() {
+        try {
+          await mode.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+/** Takes the lock of `dataDir`: throws when another instance owns it, `undefined` when it cannot be locked (read-only disk). */
+export function claimLock(dataDir: string, log?: (line: string) => void): DataFolderLock | undefined {
+  const claim = claimDataFolder(dataDir, { app: 'browser-mode' });
+  if (claim.kind === 'held') throw new InstanceError(dataDir, claim.holder, claim.verdict);
+  if (claim.kind === 'unavailable') {
+    // Nothing can be written there either; the stores say so. Starting beats refusing to.
+    log?.(`data folder not lockable: ${claim.problem.code}`);
+    return undefined;
+  }
+  if (claim.recovered) log?.(`recovered the data-folder lock of a crashed instance (process ${claim.recovered.pid})`);
+  if (claim.removedTempFiles.length > 0) log?.(`removed ${claim.removedTempFiles.length} temp file(s) of interrupted writes`);
+  return claim.lock;
+}
+
+async function startOwned(options: BrowserModeOptions): Promise<BrowserMode> {
+  const settingsStore = new ConfStore(join(options.dataDir, 'settings.json'));
   const cipher = options.persistTokens ? new KeyFileCipher(join(options.dataDir, 'token-cache.key')) : new MemoryOnlyCipher();
   const brokers: LoopbackBroker[] = [];
   const demo = options.demo;
@@ -78,7 +124,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     cacheStorage: {
       cipher,
       // The cache gets its own file so settings stay readable and diff-able.
-      store: options.persistTokens ? new JsonFileStore(join(options.dataDir, 'token-cache.json')) : settingsStore,
+      store: options.persistTokens ? new ConfStore(join(options.dataDir, 'token-cache.json')) : settingsStore,
       backupDir: join(options.dataDir, 'backups'),
     },
     clipboard: options.clipboard ?? new CommandClipboard(),

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startBrowserMode, type DemoProvider } from './browser-mode';
+import { InstanceError } from '../instance/errors';
+import { claimLock, startBrowserMode, type DemoProvider } from './browser-mode';
 import { buildRenderer, rendererBuildIsStale } from './build-renderer';
 import { createOpenExternal } from './open-external';
 
@@ -86,22 +87,54 @@ async function startDemoProvider(root: string): Promise<{ demo: DemoProvider; st
   };
 }
 
-/** Starts browser mode and serves until SIGINT/SIGTERM. */
+/** Exit status of a second start on a data folder that another running Tessera owns. */
+export const EXIT_DATA_FOLDER_IN_USE = 3;
+
+/**
+ * Starts browser mode and serves until SIGINT/SIGTERM.
+ *
+ * The data-folder lock is taken first, before anything else starts: when another Tessera owns
+ * the folder, this prints how to reach it and sets exit status {@link EXIT_DATA_FOLDER_IN_USE}
+ * without building, starting or writing anything.
+ */
 export async function runBrowserMode(argv: readonly string[], print: (line: string) => void = (line) => console.log(line)): Promise<void> {
   const args = parseBrowserModeArgs(argv);
+  const dataDir = args.dataDir ?? defaultDataDir();
+  let lock;
+  try {
+    lock = claimLock(dataDir, print);
+  } catch (error) {
+    if (!(error instanceof InstanceError)) throw error;
+    print(error.message);
+    process.exitCode = EXIT_DATA_FOLDER_IN_USE;
+    return;
+  }
   const root = appRoot();
-  if (rendererBuildIsStale(root)) await buildRenderer(root);
+  let demo: Awaited<ReturnType<typeof startDemoProvider>>;
+  let mode;
+  try {
+    if (rendererBuildIsStale(root)) await buildRenderer(root);
+    demo = args.demo ? await startDemoProvider(root) : undefined;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  const demo = args.demo ? await startDemoProvider(root) : undefined;
-  const mode = await startBrowserMode({
-    version,
-    staticDir: join(root, 'dist', 'renderer'),
-    dataDir: args.dataDir ?? defaultDataDir(),
-    persistTokens: args.persistTokens,
-    openExternal: createOpenExternal(print),
-    ...(args.port !== undefined ? { port: args.port } : {}),
-    ...(demo ? { demo: demo.demo } : {}),
-  });
+  try {
+    mode = await startBrowserMode({
+      version,
+      staticDir: join(root, 'dist', 'renderer'),
+      dataDir,
+      ...(lock ? { lock } : {}),
+      persistTokens: args.persistTokens,
+      openExternal: createOpenExternal(print),
+      ...(args.port !== undefined ? { port: args.port } : {}),
+      ...(demo ? { demo: demo.demo } : {}),
+    });
+  } catch (error) {
+    await demo?.stop();
+    throw error;
+  }
   print(`Tessera is running in browser mode: open ${mode.host.url}`);
 
   let stopping = false;

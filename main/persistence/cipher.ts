@@ -4,6 +4,7 @@
  * Electron's `safeStorage` sits behind it in the app; a key-file AES-GCM implementation sits behind
  * it in tests and in the browser-mode host.
  */
+import type { PersistenceError } from './errors';
 
 /**
  * Encrypts and decrypts short strings (the serialized token cache).
@@ -23,6 +24,11 @@ export interface Cipher {
   encrypt(plain: string): Buffer;
   /** Decrypts what {@link Cipher.encrypt} produced; throws `PersistenceError('undecryptable')` otherwise. */
   decrypt(cipher: Buffer): string;
+  /**
+   * Why `isAvailable()` is false when the reason is not a missing keyring (a key file that could
+   * not be created on a full or read-only disk), so the user is told what is really wrong.
+   */
+  whyUnavailable?(): PersistenceError | undefined;
 }
 
 /** Backends whose key gives no real protection: the data is only obfuscated. */

@@ -5,11 +5,11 @@
  * tests and for the browser-mode host; the desktop app uses the OS keyring through `safeStorage`.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, unlinkSync } from 'node:fs';
+import { linkSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { readFileIfExists, writeFileAtomic } from './atomic-file';
+import { ensureFolder, readFileIfExists, writeFileAtomic } from './atomic-file';
 import type { Cipher } from './cipher';
-import { PersistenceError } from './errors';
+import { diskError, PersistenceError } from './errors';
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
@@ -29,6 +29,7 @@ export class KeyFileCipher implements Cipher {
   readonly backend = 'aes-gcm-keyfile';
   readonly keyFilePath: string;
   #key: Buffer | undefined;
+  #problem: PersistenceError | undefined;
 
   constructor(keyFilePath: string) {
     this.keyFilePath = keyFilePath;
@@ -38,10 +39,17 @@ export class KeyFileCipher implements Cipher {
   isAvailable(): boolean {
     try {
       this.#loadKey();
+      this.#problem = undefined;
       return true;
-    } catch {
+    } catch (error) {
+      this.#problem = diskError(error, 'the key file could not be created', dirname(this.keyFilePath));
       return false;
     }
+  }
+
+  /** Why the key file cannot be used (full or read-only disk, a damaged key), after `isAvailable()` said false. */
+  whyUnavailable(): PersistenceError | undefined {
+    return this.#problem;
   }
 
   /** A random key that only the owner can read: strong for this threat model. */
@@ -98,7 +106,7 @@ export class KeyFileCipher implements Cipher {
   }
 
   #createKey(): Buffer {
-    mkdirSync(dirname(this.keyFilePath), { recursive: true, mode: 0o700 });
+    ensureFolder(dirname(this.keyFilePath));
     const key = randomBytes(KEY_BYTES);
     // Write the key completely under a temp name, then hard-link it into place: link() never
     // replaces an existing file, so two racing first uses cannot end up with different keys.

@@ -29,7 +29,6 @@ import type {
   TokenFormat,
   TokenRequest,
 } from '../../preload/contract';
-import { CacheFormatError } from '../auth/errors';
 import { SerializableTokenCache } from '../auth/token-cache';
 import type { AuthorizationBroker, BrokerPrepareOptions, TokenSuccess } from '../auth/types';
 import type { SignInBroker } from '../brokers/broker';
@@ -39,7 +38,7 @@ import { ClipboardService, type Timers } from '../clipboard/clipboard-service';
 // copies of an error that reach it outside a call's answer: events and stored `lastError`s.
 import { toErrorInfo as toBoundaryErrorInfo } from '../ipc/error-info';
 import type { Cipher } from '../persistence/cipher';
-import { EncryptedCacheStore, TOKEN_CACHE_KEY } from '../persistence/encrypted-cache-store';
+import { EncryptedCacheStore } from '../persistence/encrypted-cache-store';
 import type { KeyValueStore } from '../persistence/settings-store';
 import { AccountRegistry, accountIdFor, type AccountRecord } from './accounts';
 import { AutoRefresher, type RefreshOutcome } from './auto-refresh';
@@ -216,14 +215,18 @@ class Core implements AppCore {
     // Either file may have been quarantined: the settings, or the cache when it has a file of its own.
     const quarantinedOf = (store: unknown): unknown => (store as { quarantined?: unknown }).quarantined;
     const quarantined = quarantinedOf(this.#deps.settingsStore) ?? quarantinedOf(this.#cacheKv);
-    const memoryReason = this.#cacheStore.mode === 'memory-only' ? this.#cacheStore.load() : undefined;
-    const reason = memoryReason?.kind === 'memory-only' ? memoryReason.reason : this.#saveError;
+    // A store that cannot save (damaged file on a read-only disk, no folder) says why.
+    const problemOf = (store: unknown): string | undefined => (store as { problem?: { message?: string } }).problem?.message;
+    const memoryReason = this.#cacheStore.mode === 'memory-only' ? this.#cacheStore.memoryOnlyReason : undefined;
+    const reasons = [memoryReason, this.#saveError, problemOf(this.#deps.settingsStore), problemOf(this.#cacheKv)].filter((r): r is string => !!r);
+    const reason = [...new Set(reasons)].join(' ');
+    const backup = this.#undecryptableBackup ?? this.#cacheStore.lastBackup;
     return {
       mode: this.#cacheStore.mode,
       backend: this.#deps.cacheStorage.cipher.backend,
       ...(reason ? { reason } : {}),
       ...(typeof quarantined === 'string' ? { quarantinedFile: quarantined } : {}),
-      ...(this.#undecryptableBackup ? { undecryptableBackup: this.#undecryptableBackup } : {}),
+      ...(backup ? { undecryptableBackup: backup } : {}),
     };
   }
 
@@ -296,8 +299,13 @@ class Core implements AppCore {
         this.#tokens.cache.hasStateChanged = true;
         this.#persist();
       } else {
-        // The user withdrew consent to weak encryption: take the obfuscated tokens off the disk.
-        this.#cacheKv.delete(TOKEN_CACHE_KEY);
+        // The user withdrew consent to weak encryption: take the obfuscated tokens off the disk
+        // (only those; strongly protected or unreadable data is kept — issue 8 item 2).
+        try {
+          this.#cacheStore.discardWeakCopy();
+        } catch (error) {
+          this.#saveError = toBoundaryErrorInfo(error).message;
+        }
       }
       this.#emit({ type: 'storage-status', status: this.storageStatus() });
       this.#emitAccounts();
@@ -668,17 +676,12 @@ class Core implements AppCore {
   }
 
   #loadCache(): void {
-    const loaded = this.#cacheStore.load();
-    if (loaded.kind === 'loaded') {
-      try {
-        this.#tokens.cache.deserialize(loaded.text);
-      } catch (error) {
-        if (!(error instanceof CacheFormatError)) throw error;
-        this.#markAllNeedSignIn('The saved sign-ins could not be read. Sign in again.');
-      }
-    } else if (loaded.kind === 'undecryptable') {
-      // Never wiped: the store keeps the ciphertext until the next save, and a backup stays.
+    // The store hands the text to the cache and learns whether it parsed: data that does not
+    // decrypt or parse is kept and backed up by the store, never overwritten unread.
+    const loaded = this.#cacheStore.load((text) => this.#tokens.cache.deserialize(text));
+    if (loaded.kind === 'undecryptable') {
       this.#undecryptableBackup = loaded.backupPath;
+      if (loaded.backupProblem) this.#saveError = loaded.reason;
       this.#markAllNeedSignIn(loaded.reason);
     }
   }

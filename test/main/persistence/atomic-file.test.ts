@@ -1,20 +1,18 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readFileIfExists, removeStaleTempFiles, writeFileAtomic } from '../../../main/persistence/atomic-file';
+import { useTempDirs } from '../../support/temp-dirs';
 
 const fixture = fileURLToPath(new URL('./fixtures/atomic-write-loop.ts', import.meta.url));
 // `node --import tsx` rather than the `tsx` CLI: the CLI runs the script in a grandchild process,
 // which SIGKILL on the CLI would orphan instead of killing.
 const tsxLoader = createRequire(import.meta.url).resolve('tsx');
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'tessera-atomic-'));
-}
+const tempDir = useTempDirs('atomic');
 
 describe('writeFileAtomic', () => {
   it('writes the content with mode 0600 and leaves no temp file', () => {
@@ -49,7 +47,8 @@ describe('writeFileAtomic', () => {
           await killWriterAtRandomMoment(file, size);
           const text = readFileSync(file, 'utf8');
           expect(valid.has(text), `batch ${batch}, writer ${n}: not one of the complete contents (${text.length} bytes)`).toBe(true);
-          interruptedWrites += removeStaleTempFiles(file);
+          // Leftovers of dead writers only: the files of writers still running in this batch stay.
+          interruptedWrites += removeStaleTempFiles(dir, { folderLocked: false }).length;
         }),
       );
     }

@@ -1,12 +1,14 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PersistenceError } from '../../../main/persistence/errors';
 import { KeyFileCipher } from '../../../main/persistence/key-file-cipher';
+import { useTempDirs } from '../../support/temp-dirs';
+
+const tempDir = useTempDirs('key');
 
 function keyPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'tessera-key-')), 'keys', 'cache.key');
+  return join(tempDir(), 'keys', 'cache.key');
 }
 
 function decryptError(run: () => unknown): PersistenceError {

@@ -13,7 +13,7 @@ import { RecordingClipboard } from '../../../main/clipboard/clipboard';
 import type { Timers } from '../../../main/clipboard/clipboard-service';
 import type { Cipher } from '../../../main/persistence/cipher';
 import { KeyFileCipher } from '../../../main/persistence/key-file-cipher';
-import { JsonFileStore } from '../../../main/persistence/settings-store';
+import { ConfStore } from '../../../main/persistence/settings-store';
 import { createAppCore, type AppCore } from '../../../main/services/app-core';
 import { AppError } from '../../../main/services/errors';
 import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
@@ -97,8 +97,8 @@ describe('app core with the test identity provider', () => {
     readonly cleared?: string[];
   }
 
-  async function makeCore(dir: string, options: CoreOptions = {}): Promise<{ core: AppCore; clipboard: RecordingClipboard; settings: JsonFileStore }> {
-    const settings = new JsonFileStore(join(dir, 'settings.json'));
+  async function makeCore(dir: string, options: CoreOptions = {}): Promise<{ core: AppCore; clipboard: RecordingClipboard; settings: ConfStore }> {
+    const settings = new ConfStore(join(dir, 'settings.json'));
     const clipboard = options.clipboard ?? new RecordingClipboard();
     const core = await createAppCore({
       mode: 'browser',
@@ -202,7 +202,7 @@ describe('app core with the test identity provider', () => {
 
     it('offers the demo provider only when the host supplies it', async () => {
       const dir = tempDir();
-      const settings = new JsonFileStore(join(dir, 'settings.json'));
+      const settings = new ConfStore(join(dir, 'settings.json'));
       const demo: ProviderProfile = { id: 'x', name: 'Local demo', kind: 'oidc', preset: 'demo', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: ['api://tessera-demo/read'], signInMethod: 'system-browser' };
       const core = await createAppCore({
         mode: 'browser',
@@ -251,8 +251,8 @@ describe('app core with the test identity provider', () => {
       const core = await createAppCore({
         mode: 'electron',
         version: '1',
-        settingsStore: new JsonFileStore(join(dir, 'settings.json')),
-        cacheStorage: { cipher: new KeyFileCipher(join(dir, 'k')), backupDir: join(dir, 'b'), store: new JsonFileStore(join(dir, 'token-cache.json')) },
+        settingsStore: new ConfStore(join(dir, 'settings.json')),
+        cacheStorage: { cipher: new KeyFileCipher(join(dir, 'k')), backupDir: join(dir, 'b'), store: new ConfStore(join(dir, 'token-cache.json')) },
         clipboard: new RecordingClipboard(),
         brokers: { systemBrowser: () => new LoopbackBroker({ openExternal }) },
       });
@@ -359,7 +359,7 @@ describe('app core with the test identity provider', () => {
     it('refreshes silently once when the access token has expired', async () => {
       await core.dispose();
       // Age every cached access token by editing the stored (encrypted) cache.
-      const store = new JsonFileStore(join(dir, 'settings.json'));
+      const store = new ConfStore(join(dir, 'settings.json'));
       const cipher = new KeyFileCipher(join(dir, 'cache.key'));
       const record = store.get('tokenCache') as { v: 1; backend: string; ciphertext: string };
       const cache = JSON.parse(cipher.decrypt(Buffer.from(record.ciphertext, 'base64'))) as { AccessToken: Record<string, { expires_on: string }> };

@@ -1,0 +1,363 @@
+/**
+ * Disk faults: writers killed with SIGKILL, full and read-only disks, corrupt and undecryptable
+ * files, an unwritable backup folder, and "Allow weak encryption" with a weak or missing keyring.
+ * Every case counts what was written (and acknowledged) before the fault and what is there after.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect } from 'vitest';
+import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
+import { RecordingClipboard } from '../../main/clipboard/clipboard';
+import { claimDataFolder } from '../../main/instance/data-folder-lock';
+import type { Cipher } from '../../main/persistence/cipher';
+import { EncryptedCacheStore, TOKEN_CACHE_KEY } from '../../main/persistence/encrypted-cache-store';
+import { KeyFileCipher } from '../../main/persistence/key-file-cipher';
+import { ConfStore } from '../../main/persistence/settings-store';
+import { createAppCore, type AppCore } from '../../main/services/app-core';
+import { canMountTmpfs, makeReadOnly, mountSmallDisk } from '../support/fault-disks';
+import { useTempDirs } from '../support/temp-dirs';
+import { BasicTextCipher, UnavailableCipher } from '../support/weak-ciphers';
+import { hardeningCase, typedCodeOf, type CaseRecorder } from './harness';
+import { bundleFixture, startNode } from './support/processes';
+
+const tempDir = useTempDirs('hardening-disk');
+
+/** A cache the auth core parses (MSAL's JSON shape), with a recognisable secret. */
+const SAVED_CACHE = JSON.stringify({ AccessToken: {}, RefreshToken: { 'rt-1': { secret: 'canary-refresh-token-7f3a' } }, IdToken: {}, Account: {}, AppMetadata: {} });
+
+/** A browser-mode host on `dataDir` with persisted tokens, as a user would start it. */
+function startHost(dataDir: string): Promise<BrowserMode> {
+  return startBrowserMode({
+    version: '0.0.0-hardening',
+    staticDir: tempDir(),
+    dataDir,
+    persistTokens: true,
+    clipboard: new RecordingClipboard(),
+    openExternal: () => undefined,
+  });
+}
+
+/** Runs `start`; a throw is a crash of start-up (the app must start on a bad disk). */
+async function startsOrCrashes(t: CaseRecorder, start: () => Promise<BrowserMode>): Promise<BrowserMode | undefined> {
+  try {
+    return await start();
+  } catch (error) {
+    t.crashed();
+    throw error;
+  }
+}
+
+/** Counts a write the app must refuse with one of `codes`, and returns the code. */
+async function refusedWrite(t: CaseRecorder, write: () => Promise<unknown>, codes: readonly string[]): Promise<string | undefined> {
+  return t.mustRefuse(write, codes);
+}
+
+function sameBytes(t: CaseRecorder, path: string, before: string): void {
+  let after: string | undefined;
+  try {
+    after = readFileSync(path, 'utf8');
+  } catch {
+    after = undefined;
+  }
+  if (after !== before) t.lost();
+  expect(after).toBe(before);
+}
+
+describe('kill -9 of a writer', () => {
+  let writer = '';
+  beforeAll(async () => {
+    writer = await bundleFixture('store-writer', tempDir());
+  });
+
+  hardeningCase(
+    'disk faults',
+    'kill -9 of a writer ×200 (settings + encrypted cache): every acknowledged write survives, the next start recovers the lock and removes only dead temp files',
+    async (t) => {
+      const lanes = 4;
+      const killsPerLane = 50;
+      let interrupted = 0;
+      await Promise.all(
+        Array.from({ length: lanes }, async () => {
+          const dir = join(tempDir(), 'data');
+          let previous: { pid: number; acked: number } | undefined;
+          for (let kill = 0; kill < killsPerLane; kill += 1) {
+            const child = startNode(writer, [dir]);
+            const owner = await child.waitForLine(/^owner /);
+            const found = Object.fromEntries(owner.slice(6).split(' ').map((pair) => pair.split('=') as [string, string]));
+            if (previous) {
+              // The killed writer's lock was recovered, and nothing it acknowledged was lost.
+              expect(Number(found.recovered)).toBe(previous.pid);
+              const settings = Number(found.settings);
+              const cache = Number(found.cache);
+              if (!(settings >= previous.acked) || !(cache >= previous.acked)) t.lost();
+              expect(settings).toBeGreaterThanOrEqual(previous.acked);
+              expect(cache).toBeGreaterThanOrEqual(previous.acked);
+              interrupted += Number(found.removed);
+            }
+            expect(Number(found.temps)).toBe(0);
+            await child.waitForLine(/^ack /);
+            await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 25)));
+            child.process.kill('SIGKILL');
+            const exit = await child.exited;
+            if (exit.signal !== 'SIGKILL') t.crashed();
+            expect(exit.signal).toBe('SIGKILL');
+            t.tried();
+            const acks = child.lines.filter((line) => line.startsWith('ack ')).map((line) => Number(line.slice(4)));
+            previous = { pid: child.pid, acked: Math.max(...acks) };
+          }
+          // The last kill: this process is the next start.
+          const claim = claimDataFolder(dir, { app: 'hardening-check' });
+          expect(claim.kind).toBe('acquired');
+          if (claim.kind !== 'acquired') return;
+          interrupted += claim.removedTempFiles.length;
+          const settings = Number(new ConfStore(join(dir, 'settings.json')).get('counter'));
+          let cached = -1;
+          const cache = new EncryptedCacheStore(new ConfStore(join(dir, 'token-cache.json')), new KeyFileCipher(join(dir, 'token-cache.key')), {
+            allowWeakEncryption: false,
+            backupDir: join(dir, 'backups'),
+          });
+          cache.load((text) => {
+            cached = (JSON.parse(text) as { counter: number }).counter;
+          });
+          if (!(settings >= previous!.acked) || !(cached >= previous!.acked)) t.lost();
+          expect(settings).toBeGreaterThanOrEqual(previous!.acked);
+          expect(cached).toBeGreaterThanOrEqual(previous!.acked);
+          expect(readdirSync(dir).filter((name) => /\.tmp|\.new$/.test(name))).toEqual([]);
+          claim.lock.release();
+        }),
+      );
+      console.log(`kill -9: ${t.tally.tried} kills, ${interrupted} interrupted a write (their temp files removed by the next start)`);
+      expect(interrupted).toBeGreaterThan(0);
+    },
+    { timeout: 120_000 },
+  );
+});
+
+describe('corrupt and undecryptable files', () => {
+  hardeningCase('disk faults', 'corrupt settings: the app starts, moves the file aside byte for byte, says so', async (t) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'settings.json'), '{"profiles": [ {"name": "half');
+    t.tried();
+    const mode = await startsOrCrashes(t, () => startHost(dir));
+    try {
+      const status = await mode!.core.getStorageStatus();
+      expect(status.quarantinedFile).toMatch(/settings\.json\.corrupt-/);
+      sameBytes(t, status.quarantinedFile!, '{"profiles": [ {"name": "half');
+    } finally {
+      await mode?.close();
+    }
+  });
+
+  hardeningCase('disk faults', 'undecryptable cache (another key): the app starts, backs it up, never overwrites it unread', async (t) => {
+    const dir = tempDir();
+    await seedStrongCache(dir);
+    writeFileSync(join(dir, 'token-cache.key'), Buffer.alloc(32, 7));
+    const before = readFileSync(join(dir, 'token-cache.json'), 'utf8');
+    t.tried();
+    const mode = await startsOrCrashes(t, () => startHost(dir));
+    try {
+      const status = await mode!.core.getStorageStatus();
+      expect(status.undecryptableBackup).toBeDefined();
+      sameBytes(t, join(dir, 'token-cache.json'), before);
+      const backup = JSON.parse(readFileSync(status.undecryptableBackup!, 'utf8')) as unknown;
+      expect(backup).toEqual((JSON.parse(before) as Record<string, unknown>)[TOKEN_CACHE_KEY]);
+    } finally {
+      await mode?.close();
+    }
+    sameBytes(t, join(dir, 'token-cache.json'), before);
+  });
+
+  hardeningCase('disk faults', 'cache that decrypts but does not parse: backed up, not overwritten at the next save', async (t) => {
+    const dir = tempDir();
+    seedCacheText(dir, '{"RefreshToken": [1, 2');
+    const before = readFileSync(join(dir, 'token-cache.json'), 'utf8');
+    t.tried();
+    const mode = await startsOrCrashes(t, () => startHost(dir));
+    try {
+      const status = await mode!.core.getStorageStatus();
+      expect(status.undecryptableBackup).toBeDefined();
+      const copy = JSON.parse(readFileSync(status.undecryptableBackup!, 'utf8')) as { ciphertext: string };
+      expect(new KeyFileCipher(join(dir, 'token-cache.key')).decrypt(Buffer.from(copy.ciphertext, 'base64'))).toBe('{"RefreshToken": [1, 2');
+    } finally {
+      await mode?.close();
+    }
+    sameBytes(t, join(dir, 'token-cache.json'), before);
+  });
+
+  hardeningCase('disk faults', 'unwritable backup folder during an undecryptable load: the app starts, says why, keeps the data', async (t) => {
+    const dir = tempDir();
+    await seedStrongCache(dir);
+    writeFileSync(join(dir, 'token-cache.key'), Buffer.alloc(32, 9));
+    writeFileSync(join(dir, 'backups'), 'a file where the backup folder belongs');
+    const before = readFileSync(join(dir, 'token-cache.json'), 'utf8');
+    t.tried();
+    const mode = await startsOrCrashes(t, () => startHost(dir));
+    try {
+      const status = await mode!.core.getStorageStatus();
+      expect(status.reason).toMatch(/No copy of the old data could be made/);
+      expect(status.undecryptableBackup).toBeUndefined();
+      t.refusedWith('backup_failed');
+    } finally {
+      await mode?.close();
+    }
+    sameBytes(t, join(dir, 'token-cache.json'), before);
+  });
+});
+
+describe('read-only and full disks', () => {
+  hardeningCase('disk faults', 'corrupt settings on a read-only disk: the app starts with defaults, says why, refuses changes, the file is untouched', async (t) => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    // The folder (and its lock) exist from an earlier run; then the disk goes read-only.
+    new ConfStore(join(data, 'settings.json')).set('x', 1);
+    writeFileSync(join(data, 'settings.json'), '{"settings": {"theme": "da');
+    const restore = makeReadOnly(data);
+    try {
+      t.tried();
+      const mode = await startsOrCrashes(t, () => startHost(data));
+      try {
+        const status = await mode!.core.getStorageStatus();
+        expect(status.reason).toMatch(/damaged and could not be moved aside/);
+        const code = await refusedWrite(t, () => mode!.core.updateSettings({ clipboardClearSeconds: 45 }), ['unreadable_file']);
+        expect(code).toBe('unreadable_file');
+      } finally {
+        await mode?.close();
+      }
+    } finally {
+      restore();
+    }
+    sameBytes(t, join(data, 'settings.json'), '{"settings": {"theme": "da');
+  });
+
+  describe.skipIf(!canMountTmpfs())('on a real small disk (tmpfs)', () => {
+    hardeningCase('disk faults', 'full disk at first start: the app starts, says the disk is full (not "no keyring"), refuses writes with disk_full', async (t) => {
+      const disk = mountSmallDisk(64);
+      try {
+        disk.fill();
+        t.tried();
+        const mode = await startsOrCrashes(t, () => startHost(join(disk.dir, 'tessera')));
+        try {
+          const status = await mode!.core.getStorageStatus();
+          expect(status.mode).toBe('memory-only');
+          expect(status.reason).toMatch(/full/);
+          expect(status.reason).not.toMatch(/no system keyring/);
+          const code = await refusedWrite(t, () => mode!.core.updateSettings({ clipboardClearSeconds: 45 }), ['disk_full']);
+          expect(code).toBe('disk_full');
+        } finally {
+          await mode?.close();
+        }
+      } finally {
+        disk.dispose();
+      }
+    });
+
+    hardeningCase('disk faults', 'disk full after start: writes refused with disk_full, everything saved before is intact', async (t) => {
+      const disk = mountSmallDisk(256);
+      try {
+        const dir = join(disk.dir, 'tessera');
+        const mode = await startsOrCrashes(t, () => startHost(dir));
+        try {
+          await mode!.core.updateSettings({ clipboardClearSeconds: 30 });
+          const settingsBefore = readFileSync(join(dir, 'settings.json'), 'utf8');
+          disk.fill();
+          t.tried();
+          const code = await refusedWrite(t, () => mode!.core.updateSettings({ clipboardClearSeconds: 45 }), ['disk_full']);
+          expect(code).toBe('disk_full');
+          expect((await mode!.core.getSettings()).clipboardClearSeconds).toBe(30);
+          sameBytes(t, join(dir, 'settings.json'), settingsBefore);
+          disk.free();
+          await mode!.core.updateSettings({ clipboardClearSeconds: 45 });
+        } finally {
+          await mode?.close();
+        }
+      } finally {
+        disk.dispose();
+      }
+    });
+
+    hardeningCase('disk faults', 'read-only disk at start: the app starts and says the disk is read-only', async (t) => {
+      const disk = mountSmallDisk(64);
+      try {
+        disk.setReadOnly(true);
+        t.tried();
+        const mode = await startsOrCrashes(t, () => startHost(join(disk.dir, 'tessera')));
+        try {
+          const status = await mode!.core.getStorageStatus();
+          expect(status.reason).toMatch(/read-only/);
+          const code = await refusedWrite(t, () => mode!.core.updateSettings({ clipboardClearSeconds: 45 }), ['read_only']);
+          expect(code).toBe('read_only');
+        } finally {
+          await mode?.close();
+        }
+      } finally {
+        disk.dispose();
+      }
+    });
+  });
+});
+
+describe('"Allow weak encryption" with a weak or missing keyring', () => {
+  /** A core over `dir` with `cipher`, as the desktop app builds it. */
+  function core(dir: string, cipher: Cipher, allowWeak: boolean): Promise<AppCore> {
+    const settingsStore = new ConfStore(join(dir, 'settings.json'));
+    settingsStore.set('settings', { ...(settingsStore.get('settings') as object | undefined), allowWeakEncryption: allowWeak });
+    return createAppCore({
+      mode: 'electron',
+      version: '0.0.0-hardening',
+      settingsStore,
+      cacheStorage: { cipher, store: new ConfStore(join(dir, 'token-cache.json')), backupDir: join(dir, 'backups') },
+      clipboard: new RecordingClipboard(),
+      brokers: { systemBrowser: () => { throw new Error('no sign-in in this case'); } },
+    });
+  }
+
+  const scenarios: ReadonlyArray<{ name: string; cipher: () => Cipher; toggles: readonly boolean[]; startAllowed: boolean }> = [
+    { name: 'weak keyring (basic_text), consent given', cipher: () => new BasicTextCipher(), startAllowed: false, toggles: [true] },
+    { name: 'weak keyring (basic_text), consent given then withdrawn', cipher: () => new BasicTextCipher(), startAllowed: false, toggles: [true, false] },
+    { name: 'no keyring, consent given then withdrawn', cipher: () => new UnavailableCipher(), startAllowed: false, toggles: [true, false] },
+  ];
+
+  for (const scenario of scenarios) {
+    hardeningCase('disk faults', `regression: ${scenario.name} — the strongly encrypted cache is neither overwritten nor deleted`, async (t) => {
+      const dir = tempDir();
+      await seedStrongCache(dir);
+      const before = readFileSync(join(dir, 'token-cache.json'), 'utf8');
+      t.tried();
+      const weak = await core(dir, scenario.cipher(), scenario.startAllowed);
+      try {
+        for (const allow of scenario.toggles) {
+          try {
+            await weak.updateSettings({ allowWeakEncryption: allow });
+          } catch (error) {
+            if (!typedCodeOf(error)) t.crashed();
+            throw error;
+          }
+        }
+        const status = await weak.getStorageStatus();
+        expect(status.mode).toBe('memory-only');
+        expect(status.reason).toBeTruthy();
+      } finally {
+        await weak.dispose();
+      }
+      sameBytes(t, join(dir, 'token-cache.json'), before);
+      // With the keyring back, the sign-ins are there.
+      const loaded = new EncryptedCacheStore(new ConfStore(join(dir, 'token-cache.json')), new KeyFileCipher(join(dir, 'token-cache.key')), {
+        allowWeakEncryption: false,
+        backupDir: join(dir, 'backups'),
+      }).load();
+      expect(loaded).toEqual({ kind: 'loaded', text: SAVED_CACHE });
+    });
+  }
+});
+
+/** Saves {@link SAVED_CACHE} in `dir` with a strong (key-file) cipher. */
+async function seedStrongCache(dir: string): Promise<void> {
+  seedCacheText(dir, SAVED_CACHE);
+}
+
+function seedCacheText(dir: string, text: string): void {
+  new EncryptedCacheStore(new ConfStore(join(dir, 'token-cache.json')), new KeyFileCipher(join(dir, 'token-cache.key')), {
+    allowWeakEncryption: false,
+    backupDir: join(dir, 'backups'),
+  }).save(text);
+}
