@@ -14,9 +14,9 @@ import { clearPartition, EmbeddedWindowBroker } from './brokers/embedded-window-
 import { LoopbackBroker } from './brokers/loopback-broker';
 import { signInPartitionFor } from './brokers/signin-partition';
 import { ElectronClipboard } from './clipboard/electron-clipboard';
-import { createDispatcher } from './ipc/dispatch';
-import { toErrorInfo } from './ipc/error-info';
-import { forwardEvent, registerIpcHandlers } from './ipc/ipc-main-adapter';
+import { createDispatcher } from './boundary/dispatch';
+import { toErrorInfo } from './errors';
+import { forwardEvent, registerIpcHandlers } from './boundary/ipc-main-adapter';
 import { claimDataFolder } from './instance/data-folder-lock';
 import { InstanceError } from './instance/errors';
 import { isDemoCertificate, readLaunchOptions } from './launch-options';

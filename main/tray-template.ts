@@ -4,24 +4,11 @@
  * `tray.ts` turns it into a native menu; the Playwright test hook reads and clicks it, because
  * tray menus cannot be clicked natively.
  */
-import type { AccountId, AccountStatus } from '../preload/contract';
+import type { AccountId } from '../preload/contract';
+// The model is the app core's data (services); the tray renders it, so the import points down.
+import type { TrayModel, TrayModelItem } from './services/tray-model';
 
-/** One line of the tray model the app core produces. */
-export type TrayModelItem =
-  | {
-      readonly kind: 'account';
-      readonly accountId: AccountId;
-      readonly label: string;
-      readonly status: AccountStatus | AccountStatus['kind'];
-    }
-  | { readonly kind: 'separator' }
-  | { readonly kind: 'open' }
-  | { readonly kind: 'quit' };
-
-/** What the tray shows, from `AppCore.trayModel()`. */
-export interface TrayModel {
-  readonly items: readonly TrayModelItem[];
-}
+export type { TrayModel, TrayModelItem } from './services/tray-model';
 
 /** What the tray's items do. Actions never reject: the adapter reports failures itself. */
 export interface TrayActions {

@@ -1,8 +1,8 @@
 /**
  * The one typed contract between the main process (or the browser-mode host) and the renderer.
  *
- * Types and channel names only: no runtime imports, so the preload and the renderer can import it
- * as types. `main` implements `ApiMethods`; the preload (Electron) and the browser-mode client
+ * Types, channel names and the `as const` data the UI shares with main (limits, option lists,
+ * error codes): no imports, so the preload and the renderer can import it. `main` implements `ApiMethods`; the preload (Electron) and the browser-mode client
  * expose them to the renderer as `window.api`, each call returning a `Result`.
  *
  * The renderer never receives a refresh token, and receives an access token only from
@@ -14,14 +14,42 @@ export type ProfileId = string;
 /** An account's id: stable across restarts, unique across providers. */
 export type AccountId = string;
 
+/** The sign-in methods, in the order the UI offers them. */
+export const SIGN_IN_METHODS = ['embedded', 'system-browser'] as const;
 /** How a person signs in: an embedded window (default) or the system browser with a loopback redirect. */
-export type SignInMethod = 'embedded' | 'system-browser';
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
+/** The provider kinds. */
+export const PROVIDER_KINDS = ['entra', 'oidc'] as const;
 /** Entra ID (tenant authority, instance discovery) or any OpenID Connect issuer. */
-export type ProviderKind = 'entra' | 'oidc';
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
+/** The preset ids. */
+export const PRESET_IDS = ['entra', 'google', 'okta', 'auth0', 'keycloak', 'demo', 'custom-oidc'] as const;
 /** The presets offered when adding a profile. `demo` exists only in a source checkout. */
-export type PresetId = 'entra' | 'google' | 'okta' | 'auth0' | 'keycloak' | 'demo' | 'custom-oidc';
+export type PresetId = (typeof PRESET_IDS)[number];
+
+/**
+ * Limits on what crosses the boundary, the one source for the argument schema in main and for the
+ * UI's form fields (`maxLength`, `min`/`max`).
+ */
+export const LIMITS = {
+  /** Profile and account ids. */
+  idLength: 256,
+  /** Profile names. */
+  nameLength: 100,
+  clientIdLength: 256,
+  urlLength: 2048,
+  loginHintLength: 320,
+  scopeLength: 512,
+  scopeCount: 50,
+  extraParameterCount: 20,
+  extraParameterKeyLength: 64,
+  extraParameterValueLength: 1024,
+  /** 0 turns clearing off. */
+  clipboardClearSeconds: { min: 0, max: 3600 },
+  autoRefreshLeadMinutes: { min: 1, max: 60 },
+} as const;
 
 /** A provider profile: where and how accounts of one app registration sign in. */
 export interface ProviderProfile {
@@ -114,11 +142,15 @@ export interface CopyResult {
   readonly expiresOn: number;
 }
 
+/** The token formats "Copy token" offers. */
+export const TOKEN_FORMATS = ['raw', 'bearer'] as const;
 /** Raw token, or a ready `Authorization: Bearer …` header line. */
-export type TokenFormat = 'raw' | 'bearer';
+export type TokenFormat = (typeof TOKEN_FORMATS)[number];
 
+/** The Linux password stores Chromium knows (`--password-store`), `auto` first. */
+export const LINUX_PASSWORD_STORES = ['auto', 'gnome-libsecret', 'kwallet5', 'kwallet6', 'basic'] as const;
 /** Which password store Chromium should use on Linux (`--password-store`). */
-export type LinuxPasswordStore = 'auto' | 'gnome-libsecret' | 'kwallet5' | 'kwallet6' | 'basic';
+export type LinuxPasswordStore = (typeof LINUX_PASSWORD_STORES)[number];
 
 /** Non-secret user settings. */
 export interface Settings {
@@ -153,10 +185,111 @@ export interface AppInfo {
   readonly demoProviderAvailable: boolean;
 }
 
+/**
+ * Every error code the app reports, closed: callers (the renderer, the CLI) switch on these.
+ *
+ * Grouped by where they arise; a new code is added here, with the error that throws it, in one commit.
+ */
+export const ERROR_CODES = [
+  // Arguments and the boundary.
+  'invalid_argument',
+  'unknown_method',
+  'forbidden_sender',
+  'unauthorized',
+  'host_unreachable',
+  // App services.
+  'not_found',
+  'invalid_profile',
+  'profile_in_use',
+  'builtin_profile',
+  'needs_sign_in',
+  'embedded_unavailable',
+  'sign_in_failed',
+  'clipboard_unavailable',
+  'disposed',
+  'internal_error',
+  // The provider answered with an OAuth error (RFC 6749 §4.1.2.1 and §5.2, OpenID Connect Core
+  // §3.1.2.6); `provider_error` for an `error` value outside these.
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'unsupported_response_type',
+  'invalid_scope',
+  'access_denied',
+  'server_error',
+  'temporarily_unavailable',
+  'interaction_required',
+  'login_required',
+  'consent_required',
+  'account_selection_required',
+  'provider_error',
+  // The auth core (protocol checks, transport, interaction).
+  'reserved_scope',
+  'state_missing',
+  'state_mismatch',
+  'scope_mismatch',
+  'invalid_auth_response',
+  'nonce_mismatch',
+  'max_age_violation',
+  'id_token_invalid',
+  'id_token_expired',
+  'id_token_audience',
+  'id_token_issuer',
+  'id_token_signature',
+  'invalid_authority',
+  'authority_discovery_failed',
+  'untrusted_authority',
+  'http_error',
+  'network_error',
+  'timeout',
+  'malformed_response',
+  'user_cancelled',
+  'interaction_timeout',
+  'broker_error',
+  'cache_corrupt',
+  'unsupported',
+  'issuer_mismatch',
+  'issuer_missing',
+  'id_token_missing',
+  'subject_mismatch',
+  'response_too_large',
+  // Storage.
+  'undecryptable',
+  'invalid_key_file',
+  'encryption_unavailable',
+  'encryption_failed',
+  'disk_full',
+  'read_only',
+  'permission_denied',
+  'unreadable_file',
+  'backup_failed',
+  'strong_data_kept',
+  'io_error',
+] as const;
+
+/** A stable error code (see {@link ERROR_CODES}). */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What the provider said when it refused: the OAuth fields, never a token. */
+export interface ProviderErrorInfo {
+  /** The OAuth `error` value as sent (e.g. `invalid_grant`). */
+  readonly error: string;
+  /** Entra's `suberror` (e.g. `consent_required`, `bad_token`). */
+  readonly suberror?: string;
+  /** Entra's AADSTS number (e.g. 50126), from `error_codes` or the description. */
+  readonly aadsts?: number;
+  /** A plain explanation of that AADSTS number, or the provider's own first line of text. */
+  readonly aadstsText?: string;
+}
+
 /** An error as it crosses the boundary: a stable code and a message that tells the user what to do. */
 export interface ErrorInfo {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
+  /** Present when a provider refused with an OAuth error. */
+  readonly provider?: ProviderErrorInfo;
 }
 
 /** Every call's answer. Electron would pass only `message` of a thrown error; this keeps the code. */

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiMethods, AppEvent } from '../../preload/contract';
-import { createDispatcher, type Dispatcher } from '../ipc/dispatch';
+import { createDispatcher, type Dispatcher } from '../boundary/dispatch';
 import { allowedOrigins, checkRequestSource, checkSecret } from './request-guard';
 import { API_HEADERS } from './security-headers';
 import { readStaticFile } from './static-files';

@@ -21,7 +21,7 @@
  *   writes an empty text with the same command, which works with every tool.
  */
 import { spawn } from 'node:child_process';
-import { AppError } from '../services/errors';
+import { AppError } from '../errors';
 import type { ClipboardAdapter } from '../clipboard/clipboard';
 
 /** One way to write, read and clear the clipboard. */

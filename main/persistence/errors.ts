@@ -1,10 +1,10 @@
 /**
  * Errors thrown by the persistence services.
  *
- * They follow the shape of `AuthError` in `main/auth/errors.ts` (stable string `code`, native
- * `cause`, messages that say what to do next and never contain a token), but keep their own code
- * union: the auth core has no notion of files or keyrings.
+ * An {@link AppError} (the one error model outside the auth core, `main/errors/`) with a narrower
+ * code union: the persistence services report only these.
  */
+import { AppError } from '../errors';
 
 /** Stable codes of {@link PersistenceError}. */
 export type PersistenceErrorCode =
@@ -32,13 +32,12 @@ export type PersistenceErrorCode =
  * `undecryptable` means the ciphertext was written with another key or was altered; callers treat
  * the affected accounts as "needs sign-in" and never wipe the stored data.
  */
-export class PersistenceError extends Error {
+export class PersistenceError extends AppError {
   override readonly name = 'PersistenceError';
-  readonly code: PersistenceErrorCode;
+  declare readonly code: PersistenceErrorCode;
 
   constructor(code: PersistenceErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
   }
 }
 

@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { AccountId, ErrorInfo, ProfileId } from '../../preload/contract';
-import type { Account } from '../auth/types';
+import type { Account } from '../auth';
+import { AppError, isErrorCode } from '../errors';
 import type { KeyValueStore } from '../persistence/settings-store';
-import { AppError } from './errors';
 
 /** The settings-store key of the account list. */
 export const ACCOUNTS_KEY = 'accounts';
@@ -74,7 +74,7 @@ export class AccountRegistry {
   constructor(store: KeyValueStore) {
     this.#store = store;
     const raw = store.get(ACCOUNTS_KEY);
-    this.#records = Array.isArray(raw) ? raw.filter(isRecord) : [];
+    this.#records = Array.isArray(raw) ? raw.filter(isRecord).map(withKnownErrorCode) : [];
   }
 
   /** All records. */
@@ -87,9 +87,9 @@ export class AccountRegistry {
     return this.#records.find((r) => r.id === id);
   }
 
-  /** The record; throws `not_found` for unknown ids (including malformed input). */
-  get(id: unknown): AccountRecord {
-    const record = typeof id === 'string' ? this.find(id) : undefined;
+  /** The record; throws `not_found` for unknown ids. */
+  get(id: AccountId): AccountRecord {
+    const record = this.find(id);
     if (!record) throw new AppError('not_found', 'This account is no longer signed in here. Refresh the list.');
     return record;
   }
@@ -147,4 +147,12 @@ function isRecord(value: unknown): value is AccountRecord {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
   return ['id', 'profileId', 'homeAccountId', 'environment', 'username'].every((k) => typeof r[k] === 'string') && typeof r['pinned'] === 'boolean';
+}
+
+// A file written by an older version may hold a `lastError` code the contract no longer has.
+function withKnownErrorCode(record: AccountRecord): AccountRecord {
+  const error = record.lastError as { code?: unknown; message?: unknown } | undefined;
+  if (error === undefined || (isErrorCode(error.code) && typeof error.message === 'string')) return record;
+  const { lastError: _dropped, ...rest } = record;
+  return rest;
 }

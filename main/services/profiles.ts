@@ -5,18 +5,19 @@
  * No first-party Microsoft client id is baked in: the user registers an app and supplies its id.
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  PresetId,
-  ProfileDraft,
-  ProfileId,
-  ProfileValidation,
-  ProviderKind,
-  ProviderPreset,
-  ProviderProfile,
-  SignInMethod,
+import {
+  PRESET_IDS,
+  type PresetId,
+  type ProfileDraft,
+  type ProfileId,
+  type ProfileValidation,
+  type ProviderKind,
+  type ProviderPreset,
+  type ProviderProfile,
+  type SignInMethod,
 } from '../../preload/contract';
+import { AppError, toAppError } from '../errors';
 import type { KeyValueStore } from '../persistence/settings-store';
-import { AppError, toAppError } from './errors';
 
 /** The settings-store key of the user's profiles. */
 export const PROFILES_KEY = 'profiles';
@@ -44,10 +45,7 @@ const RESERVED_AUTHORIZE_PARAMETERS: ReadonlySet<string> = new Set([
   'code_challenge',
   'code_challenge_method',
 ]);
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PRESET_IDS: readonly PresetId[] = ['entra', 'google', 'okta', 'auth0', 'keycloak', 'demo', 'custom-oidc'];
 
 /** The presets of the "add profile" form, without the demo (see {@link listPresets}). */
 export const PRESETS: readonly ProviderPreset[] = Object.freeze<ProviderPreset[]>([
@@ -130,63 +128,49 @@ export function listPresets(demoProfile: ProviderProfile | undefined): readonly 
   return [...PRESETS, demo];
 }
 
+/** The host of a profile's authority (shown while signing in, and as an OIDC account's tenant). */
+export function authorityHost(profile: ProviderProfile): string {
+  try {
+    return new URL(profile.authority).host;
+  } catch {
+    return profile.authority;
+  }
+}
+
 /** Scopes that the auth core adds itself are dropped; the rest are kept, trimmed, in order. */
 export function normaliseScopes(scopes: readonly string[]): string[] {
   return [...new Set(scopes.map((s) => s.trim()).filter((s) => s !== '' && !RESERVED_SCOPES.has(s)))];
 }
 
-/** The first scope (trimmed) that is not an RFC 6749 §3.3 scope-token, or `undefined`; blanks are ignored. */
-export function findInvalidScope(scopes: readonly string[]): string | undefined {
-  return scopes.map((s) => s.trim()).find((s) => s !== '' && !SCOPE_TOKEN.test(s));
-}
-
 /**
- * Field-level checks that need no network: https authority, client id shape, scope syntax,
- * redirect URI.
+ * Field-level checks that need meaning but no network: https authority, an Entra client id is a
+ * GUID, reserved scopes and authorize parameters, redirect URI.
  *
- * `draft` is unknown input from the renderer; anything missing or mistyped is a field error.
+ * `draft` arrives shaped by the boundary's schema (`main/boundary/schema.ts`: types, lengths,
+ * scope syntax, option lists), so only what the schema cannot know is checked here.
  */
-export function checkProfileFields(draft: unknown): ProfileValidation['fieldErrors'] {
-  const d = (typeof draft === 'object' && draft !== null ? draft : {}) as Record<string, unknown>;
+export function checkProfileFields(draft: ProfileDraft): ProfileValidation['fieldErrors'] {
   const errors: { -readonly [K in keyof ProfileValidation['fieldErrors']]: string } = {};
-  const kind = d['kind'];
+  const kind = draft.kind;
 
-  const name = d['name'];
-  if (typeof name !== 'string' || name.trim() === '') errors.name = 'Give the profile a name.';
-  else if (name.length > 80) errors.name = 'Keep the name under 80 characters.';
-
-  const clientId = d['clientId'];
-  if (typeof clientId !== 'string' || clientId.trim() === '') errors.clientId = 'Enter the client (application) id of your app registration.';
-  else if (kind === 'entra' && !GUID.test(clientId.trim())) {
+  if (kind === 'entra' && !GUID.test(draft.clientId.trim())) {
     errors.clientId = 'An Entra client id is a GUID like 00000000-0000-0000-0000-000000000000 (Application (client) ID in the portal).';
-  } else if (!/^[\x21-\x7E]{1,256}$/.test(clientId.trim())) {
-    errors.clientId = 'A client id has no spaces and at most 256 printable characters.';
   }
 
-  const authorityError = checkAuthority(d['authority'], kind);
+  const authorityError = checkAuthority(draft.authority, kind);
   if (authorityError) errors.authority = authorityError;
 
-  const scopes = d['defaultScopes'];
-  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
-    errors.defaultScopes = 'Scopes must be a list of strings.';
-  } else {
-    const bad = findInvalidScope(scopes);
-    const reserved = scopes.filter((s: string) => RESERVED_SCOPES.has(s.trim()));
-    if (bad !== undefined) errors.defaultScopes = `Not a valid scope: "${bad.slice(0, 80)}". Scopes have no spaces, quotes or backslashes.`;
-    else if (reserved.length > 0) errors.defaultScopes = `Remove ${reserved.join(', ')}: openid, profile and offline_access are always added.`;
-  }
+  const reserved = draft.defaultScopes.filter((s) => RESERVED_SCOPES.has(s.trim()));
+  if (reserved.length > 0) errors.defaultScopes = `Remove ${reserved.join(', ')}: openid, profile and offline_access are always added.`;
 
   // Google profiles always use the system browser (see toProfile), whatever the draft says.
-  const method = d['preset'] === 'google' ? 'system-browser' : d['signInMethod'];
-  const redirectError = checkRedirectUri(d['redirectUri'], kind, method);
+  const method = draft.preset === 'google' ? 'system-browser' : draft.signInMethod;
+  const redirectError = checkRedirectUri(draft.redirectUri, kind, method);
   if (redirectError) errors.redirectUri = redirectError;
   return errors;
 }
 
-function checkAuthority(value: unknown, kind: unknown): string | undefined {
-  if (typeof value !== 'string' || value.trim() === '') {
-    return kind === 'entra' ? 'Enter the authority, e.g. https://login.microsoftonline.com/<tenant>.' : 'Enter the issuer URL.';
-  }
+function checkAuthority(value: string, kind: ProviderKind): string | undefined {
   if (/[{}]/.test(value)) return 'Replace the {placeholders} in the URL with your values.';
   let url: URL;
   try {
@@ -205,13 +189,12 @@ function checkAuthority(value: unknown, kind: unknown): string | undefined {
   return undefined;
 }
 
-function checkRedirectUri(value: unknown, kind: unknown, method: unknown): string | undefined {
-  if (value === undefined || value === null || value === '') {
+function checkRedirectUri(value: string | undefined, kind: ProviderKind, method: SignInMethod): string | undefined {
+  if (value === undefined || value === '') {
     // Entra's native-client URI is the default for embedded windows; others must say theirs.
     if (method === 'embedded' && kind !== 'entra') return 'The embedded window needs the redirect URI registered for your app.';
     return undefined;
   }
-  if (typeof value !== 'string') return 'The redirect URI must be text.';
   let url: URL;
   try {
     url = new URL(value);
@@ -236,10 +219,10 @@ export type DiscoverAuthority = (profile: ProviderProfile) => Promise<{ readonly
  *
  * A discovery failure is reported on the `authority` field with the auth core's explanation.
  */
-export async function validateProfile(draft: unknown, discover: DiscoverAuthority): Promise<ProfileValidation> {
+export async function validateProfile(draft: ProfileDraft, discover: DiscoverAuthority): Promise<ProfileValidation> {
   const fieldErrors = checkProfileFields(draft);
   if (fieldErrors.authority || fieldErrors.clientId) return { valid: false, fieldErrors };
-  const profile = toProfile(draft as ProfileDraft, 'validation');
+  const profile = toProfile(draft, 'validation');
   try {
     const { issuer } = await discover(profile);
     return { valid: Object.keys(fieldErrors).length === 0, fieldErrors, issuer };
@@ -250,7 +233,8 @@ export async function validateProfile(draft: unknown, discover: DiscoverAuthorit
 
 /** A draft as a profile with `id`, normalised (trimmed fields, reserved scopes dropped, Google's rules). */
 export function toProfile(draft: ProfileDraft, id: ProfileId): ProviderProfile {
-  const preset: PresetId = PRESET_IDS.includes(draft.preset) ? draft.preset : 'custom-oidc';
+  // Stored profiles are not parsed by the boundary's schema: an older file may hold anything.
+  const preset: PresetId = (PRESET_IDS as readonly string[]).includes(draft.preset) ? draft.preset : 'custom-oidc';
   const kind: ProviderKind = draft.kind === 'entra' ? 'entra' : 'oidc';
   // Google refuses embedded user agents (disallowed_useragent), so its profiles never use one.
   const signInMethod: SignInMethod = preset === 'google' ? 'system-browser' : draft.signInMethod === 'system-browser' ? 'system-browser' : 'embedded';
@@ -274,7 +258,7 @@ function sanitiseParameters(params: Readonly<Record<string, string>>): Record<st
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) {
     // Reserved names are dropped here too: profiles saved by an older version may carry them.
-    if (typeof value === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(key) && value !== '' && !RESERVED_AUTHORIZE_PARAMETERS.has(key)) out[key] = value;
+    if (typeof value === 'string' && value !== '' && !RESERVED_AUTHORIZE_PARAMETERS.has(key)) out[key] = value;
   }
   return out;
 }
@@ -316,13 +300,12 @@ export class ProfileRegistry {
   }
 
   /** Creates or replaces a profile after field validation; throws `invalid_profile` with the first problem. */
-  save(draft: unknown): ProviderProfile {
-    const errors = checkProfileFields(draft);
-    const first = Object.entries(errors)[0];
-    if (first) throw new AppError('invalid_profile', `${first[0]}: ${first[1]}`);
-    const d = draft as ProfileDraft;
+  save(d: ProfileDraft): ProviderProfile {
+    const errors = checkProfileFields(d);
+    const first = Object.values(errors)[0];
+    if (first) throw new AppError('invalid_profile', first);
     const reserved = Object.keys(d.extraAuthorizeParameters ?? {}).find((key) => RESERVED_AUTHORIZE_PARAMETERS.has(key));
-    if (reserved) throw new AppError('invalid_profile', `extraAuthorizeParameters: "${reserved}" is set by Tessera for every sign-in; remove it.`);
+    if (reserved) throw new AppError('invalid_profile', `The extra sign-in parameter "${reserved}" is set by Tessera for every sign-in; remove it.`);
     if (d.id === DEMO_PROFILE_ID || d.preset === 'demo') throw new AppError('builtin_profile', 'The demo profile is built in and cannot be changed.');
     const id = typeof d.id === 'string' && d.id !== '' ? d.id : `p-${randomUUID()}`;
     if (typeof d.id === 'string' && d.id !== '' && !this.#profiles.some((p) => p.id === d.id)) {

@@ -1,9 +1,12 @@
 /**
- * Non-secret user settings, kept in the settings store and validated on every change.
+ * Non-secret user settings, kept in the settings store.
+ *
+ * A patch arrives validated (the boundary's schema, `main/boundary/schema.ts`); the stored file is
+ * read field by field against the contract's option lists and limits, because a hand-edited or
+ * older file must lose only its bad fields, never all settings.
  */
-import type { LinuxPasswordStore, Settings } from '../../preload/contract';
+import { LIMITS, LINUX_PASSWORD_STORES, SIGN_IN_METHODS, type Settings } from '../../preload/contract';
 import type { KeyValueStore } from '../persistence/settings-store';
-import { AppError } from './errors';
 
 /** The settings-store key of {@link Settings}. */
 export const SETTINGS_KEY = 'settings';
@@ -17,70 +20,33 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   autoRefreshLeadMinutes: 5,
 });
 
-const PASSWORD_STORES: readonly LinuxPasswordStore[] = ['auto', 'gnome-libsecret', 'kwallet5', 'kwallet6', 'basic'];
+const within = (range: { readonly min: number; readonly max: number }) => (value: unknown) =>
+  Number.isInteger(value) && (value as number) >= range.min && (value as number) <= range.max;
+const among = (options: readonly string[]) => (value: unknown) => typeof value === 'string' && options.includes(value);
 
-/**
- * Reads the stored settings, falling back to defaults field by field.
- *
- * A hand-edited or older file with a bad field loses only that field.
- */
+// What a stored field must be to be kept; the same data the boundary's schema is built from.
+const STORED_FIELD: { readonly [K in keyof Settings]: (value: unknown) => boolean } = {
+  clipboardClearSeconds: within(LIMITS.clipboardClearSeconds),
+  autoRefreshLeadMinutes: within(LIMITS.autoRefreshLeadMinutes),
+  defaultSignInMethod: among(SIGN_IN_METHODS),
+  linuxPasswordStore: among(LINUX_PASSWORD_STORES),
+  allowWeakEncryption: (value) => typeof value === 'boolean',
+};
+
+/** Reads the stored settings, falling back to defaults field by field. */
 export function readSettings(store: KeyValueStore): Settings {
   const raw = store.get(SETTINGS_KEY);
   const stored = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-  let settings: Settings = DEFAULT_SETTINGS;
-  for (const [key, value] of Object.entries(stored)) {
-    try {
-      settings = applySettingsPatch(settings, { [key]: value });
-    } catch {
-      // Keep the default for a field that does not validate.
-    }
+  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const [key, accepts] of Object.entries(STORED_FIELD)) {
+    if (Object.prototype.hasOwnProperty.call(stored, key) && accepts(stored[key])) settings[key] = stored[key];
   }
-  return settings;
+  return Object.freeze(settings as unknown as Settings);
 }
 
-/**
- * `settings` with `patch` applied; throws `AppError('invalid_argument')` naming the bad field.
- *
- * `patch` is treated as unknown input: it comes from the renderer.
- */
-export function applySettingsPatch(settings: Settings, patch: unknown): Settings {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-    throw new AppError('invalid_argument', 'Settings must be an object.');
-  }
-  const next: { -readonly [K in keyof Settings]: Settings[K] } = { ...settings };
-  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
-    switch (key) {
-      case 'clipboardClearSeconds':
-        if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 3600) {
-          throw new AppError('invalid_argument', 'Clipboard clear time must be a whole number of seconds from 0 (never) to 3600.');
-        }
-        next.clipboardClearSeconds = value as number;
-        break;
-      case 'autoRefreshLeadMinutes':
-        if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 60) {
-          throw new AppError('invalid_argument', 'Auto-refresh lead time must be a whole number of minutes from 1 to 60.');
-        }
-        next.autoRefreshLeadMinutes = value as number;
-        break;
-      case 'defaultSignInMethod':
-        if (value !== 'embedded' && value !== 'system-browser') {
-          throw new AppError('invalid_argument', 'The sign-in method must be "embedded" or "system-browser".');
-        }
-        next.defaultSignInMethod = value;
-        break;
-      case 'linuxPasswordStore':
-        if (!PASSWORD_STORES.includes(value as LinuxPasswordStore)) {
-          throw new AppError('invalid_argument', `The password store must be one of ${PASSWORD_STORES.join(', ')}.`);
-        }
-        next.linuxPasswordStore = value as LinuxPasswordStore;
-        break;
-      case 'allowWeakEncryption':
-        if (typeof value !== 'boolean') throw new AppError('invalid_argument', 'allowWeakEncryption must be true or false.');
-        next.allowWeakEncryption = value;
-        break;
-      default:
-        throw new AppError('invalid_argument', `Unknown setting "${key.slice(0, 40)}".`);
-    }
-  }
-  return Object.freeze(next);
+/** `settings` with a validated `patch` applied (fields set to `undefined` are left as they were). */
+export function applySettingsPatch(settings: Settings, patch: Partial<Settings>): Settings {
+  const next: Record<string, unknown> = { ...settings };
+  for (const [key, value] of Object.entries(patch)) if (value !== undefined) next[key] = value;
+  return Object.freeze(next as unknown as Settings);
 }

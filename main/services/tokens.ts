@@ -5,14 +5,20 @@
  * This module knows the auth core; it knows nothing of events, settings or the clipboard.
  */
 import type { AccountStatus, ProviderProfile } from '../../preload/contract';
-import { EXPIRY_SKEW_SECONDS } from '../auth/application';
-import { PublicClientApplication } from '../auth/public-client-application';
-import { SerializableTokenCache } from '../auth/token-cache';
-import type { HttpClient } from '../auth/http-types';
-import type { AuthorizationBroker, ClientApplicationOptions, TokenResult, TokenSuccess } from '../auth/types';
+import {
+  EXPIRY_SKEW_SECONDS,
+  PublicClientApplication,
+  SerializableTokenCache,
+  type AuthorizationBroker,
+  type ClientApplicationOptions,
+  type HttpClient,
+  type TokenResult,
+  type TokenSuccess,
+} from '../auth';
+import { AppError } from '../errors';
 import type { AccountRecord, SignedInIdentity } from './accounts';
 import { toAuthAccount } from './accounts';
-import { AppError } from './errors';
+import { authorityHost } from './profiles';
 
 /** Per-profile transport settings supplied by the host (the demo provider's CA, a test IdP's discovery). */
 export interface ClientOptionsHooks {
@@ -137,16 +143,29 @@ export class TokenService {
     return { kind: 'needs-sign-in', reason: 'No saved sign-in for this account. Sign in again.' };
   }
 
-  /** True when a cached access token for `scopes` will be used without a network call. */
-  hasFreshAccessToken(profile: ProviderProfile, record: AccountRecord, scopes: readonly string[], nowMs: number): boolean {
+  /**
+   * True when a cached access token for `scopes` will be used without a network call and stays
+   * valid at least `minValidSeconds` (never less than the auth core's own refresh skew).
+   */
+  hasFreshAccessToken(profile: ProviderProfile, record: AccountRecord, scopes: readonly string[], nowMs: number, minValidSeconds = 0): boolean {
     const now = Math.floor(nowMs / 1000);
+    const margin = Math.max(EXPIRY_SKEW_SECONDS, minValidSeconds);
     return this.cache
       .search('AccessToken', {
         target: scopes,
         query: { home_account_id: record.homeAccountId, environment: record.environment, client_id: profile.clientId },
         now,
       })
-      .some((at) => Number(at.expires_on) - now >= EXPIRY_SKEW_SECONDS);
+      .some((at) => Number(at.expires_on) - now >= margin);
+  }
+
+  /** The account's cached ID token for this profile's client, if any. */
+  idTokenOf(profile: ProviderProfile, record: AccountRecord): string | undefined {
+    const entries = this.cache.search('IdToken', {
+      query: { home_account_id: record.homeAccountId, environment: record.environment, client_id: profile.clientId },
+    });
+    const secret = entries[0]?.secret;
+    return typeof secret === 'string' && secret !== '' ? secret : undefined;
   }
 
   /** Whether a refresh token of this profile's client (or its family) is cached for the account. */
@@ -175,7 +194,10 @@ export class TokenService {
 
   #identityOf(profile: ProviderProfile, result: TokenSuccess, environment: string, tenant: string): SignedInIdentity {
     const claims = (result.id_token_claims ?? {}) as Record<string, unknown>;
-    const homeAccountId = homeAccountIdFromClientInfo(result.client_info) ?? (typeof claims['sub'] === 'string' ? claims['sub'] : undefined);
+    // The cache already derived the home account id (uid.utid from client_info, else sub) when it
+    // stored this ID token: read it there instead of decoding client_info a second time.
+    const stored = result.id_token ? this.cache.search('IdToken', { query: { environment, client_id: profile.clientId } }).find((e) => e.secret === result.id_token) : undefined;
+    const homeAccountId = (typeof stored?.home_account_id === 'string' && stored.home_account_id !== '' ? stored.home_account_id : undefined) ?? (typeof claims['sub'] === 'string' ? claims['sub'] : undefined);
     if (!homeAccountId) {
       // Without an ID token there is no account to remember (a provider that ignored "openid").
       throw new AppError('sign_in_failed', 'The provider did not return an ID token, so the account cannot be identified. Check that the profile is an OpenID Connect provider.');
@@ -194,26 +216,7 @@ export class TokenService {
       localAccountId: (typeof entry?.local_account_id === 'string' ? entry.local_account_id : undefined) ?? homeAccountId,
       username,
       ...(displayName ? { displayName } : {}),
-      tenant: profile.kind === 'entra' ? (tid ?? tenant) : hostOf(profile.authority),
+      tenant: profile.kind === 'entra' ? (tid ?? tenant) : authorityHost(profile),
     };
-  }
-}
-
-function homeAccountIdFromClientInfo(clientInfo: unknown): string | undefined {
-  if (typeof clientInfo !== 'string' || clientInfo === '') return undefined;
-  try {
-    const info = JSON.parse(Buffer.from(clientInfo, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (typeof info['uid'] === 'string' && typeof info['utid'] === 'string') return `${info['uid']}.${info['utid']}`;
-  } catch {
-    // Fall back to the sub claim, as the cache does.
-  }
-  return undefined;
-}
-
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).host;
-  } catch {
-    return undefined;
   }
 }

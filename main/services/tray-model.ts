@@ -1,11 +1,24 @@
 /**
  * The tray menu as data: the Electron tray renders it, tests read it.
  */
-import type { AccountView } from '../../preload/contract';
-// The shape the Electron tray renders (`tray-template.ts`), not a second copy of it.
-import type { TrayModel, TrayModelItem } from '../tray-template';
+import type { AccountId, AccountStatus, AccountView } from '../../preload/contract';
 
-export type { TrayModel } from '../tray-template';
+/** One line of the tray model the app core produces. */
+export type TrayModelItem =
+  | {
+      readonly kind: 'account';
+      readonly accountId: AccountId;
+      readonly label: string;
+      readonly status: AccountStatus | AccountStatus['kind'];
+    }
+  | { readonly kind: 'separator' }
+  | { readonly kind: 'open' }
+  | { readonly kind: 'quit' };
+
+/** What the tray shows, from `AppCore.trayModel()`; `main/tray-template.ts` renders it. */
+export interface TrayModel {
+  readonly items: readonly TrayModelItem[];
+}
 
 /**
  * Builds the tray menu: one entry per account (grouped by profile, then by username), then

@@ -12,7 +12,8 @@ export interface SignInFailureText {
 
 /** Describes a sign-in failure: cancel, timeout, provider error (with its AADSTS code and text). */
 export function describeSignInFailure(error: ErrorInfo): SignInFailureText {
-  const aadsts = /AADSTS\d{5,}/.exec(error.message)?.[0];
+  // Typed fields from main: the renderer never parses codes out of message text.
+  const aadsts = error.provider?.aadsts !== undefined ? `AADSTS${error.provider.aadsts}` : undefined;
   switch (error.code) {
     case 'user_cancelled':
       return { title: 'Sign-in cancelled', detail: 'Nothing was saved. Start again when you are ready.' };

@@ -7,7 +7,7 @@
  * send headers, and putting the secret in a query string would leak it into server logs, history
  * and proxies.
  */
-import { API_METHODS, type AppEvent, type ErrorInfo, type RendererApi, type Result } from '../../preload/contract';
+import { API_METHODS, type AppEvent, type ErrorCode, type ErrorInfo, type RendererApi, type Result } from '../../preload/contract';
 
 const SECRET_KEY = 'tessera.secret';
 const RECONNECT_MS = 1_000;
@@ -27,7 +27,7 @@ export function takeSecret(location: Location, history: History, storage: Storag
   return storage.getItem(SECRET_KEY);
 }
 
-function failure(code: string, message: string): { ok: false; error: ErrorInfo } {
+function failure(code: ErrorCode, message: string): { ok: false; error: ErrorInfo } {
   return { ok: false, error: { code, message } };
 }
 

@@ -48,14 +48,18 @@ describe('add account', () => {
 
   it('shows the AADSTS code and text of a provider error', async () => {
     const fake = createFakeApi();
-    fake.failNext('addAccount', { code: 'invalid_grant', message: 'AADSTS700016: Application with identifier x was not found in the directory.' });
+    fake.failNext('addAccount', {
+      code: 'invalid_client',
+      message: 'AADSTS700016: the app (client id) was not found in this tenant; check the client id and tenant.',
+      provider: { error: 'invalid_client', aadsts: 700016 },
+    });
     renderWithStore(<App />, fake);
     const dialog = await openAddAccount();
     await within(dialog).findByLabelText(/Demo provider/);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
     const error = await within(dialog).findByTestId('sign-in-error');
     expect(error.textContent).toContain('The provider refused the sign-in (AADSTS700016)');
-    expect(error.textContent).toContain('Application with identifier x was not found in the directory.');
+    expect(error.textContent).toContain('the app (client id) was not found in this tenant');
   });
 
   it('describes timeouts', () => {

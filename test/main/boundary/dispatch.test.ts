@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountView, ApiMethods, CopyTokenRequest, Settings } from '../../../preload/contract';
 import { AuthError, InvalidArgumentError } from '../../../main/auth/errors';
-import { createDispatcher } from '../../../main/ipc/dispatch';
+import { createDispatcher } from '../../../main/boundary/dispatch';
 import { isTrustedAppUrl } from '../../../main/windows/policy';
 
 const APP_URL = 'app://tessera/index.html';

@@ -3,11 +3,11 @@
  * validation, and error mapping to a {@link Result}.
  *
  * Plain Node (no Electron), so it is unit-tested directly; `ipc-main-adapter.ts` feeds it
- * `ipcMain.handle` calls.
+ * `ipcMain.handle` calls and `main/browser-host/server.ts` its HTTP API calls.
  */
-import type { ApiMethods, Result } from '../../preload/contract';
-import { toErrorInfo } from './error-info';
-import { isApiMethodName, validateArgs } from './validate';
+import type { ApiMethods, ErrorCode, Result } from '../../preload/contract';
+import { toErrorInfo } from '../errors';
+import { isApiMethodName, parseArguments } from './schema';
 
 /** Options of {@link createDispatcher}. */
 export interface DispatcherOptions {
@@ -46,7 +46,7 @@ export function createDispatcher(api: ApiMethods, options: DispatcherOptions): D
       }
       let validated: unknown[];
       try {
-        validated = validateArgs(method, args);
+        validated = parseArguments(method, args);
       } catch (error) {
         return { ok: false, error: toErrorInfo(error) };
       }
@@ -71,6 +71,6 @@ function isTrusted(options: DispatcherOptions, url: string): boolean {
   }
 }
 
-function failure(code: string, message: string): Result<never> {
+function failure(code: ErrorCode, message: string): Result<never> {
   return { ok: false, error: { code, message } };
 }

@@ -1,0 +1,154 @@
+/**
+ * The token cache and its encrypted store: loading at start, saving after every change, the
+ * storage status, and the "allow weak encryption" switch.
+ *
+ * Every secret the cache holds is registered with the redactor's registry when it is loaded and
+ * before each save, so a provider that echoes one in an error message cannot leak it.
+ */
+import type { StorageStatus } from '../../preload/contract';
+import { SerializableTokenCache } from '../auth';
+import { secrets, toErrorInfo } from '../errors';
+import type { Cipher } from '../persistence/cipher';
+import { EncryptedCacheStore } from '../persistence/encrypted-cache-store';
+import type { KeyValueStore } from '../persistence/settings-store';
+
+/** Where the encrypted token cache lives: the pieces of an `EncryptedCacheStore`. */
+export interface CacheStorage {
+  readonly cipher: Cipher;
+  /** Defaults to the settings store. */
+  readonly store?: KeyValueStore;
+  /** Where copies of undecryptable ciphertext are kept. */
+  readonly backupDir: string;
+}
+
+/** Options of {@link CachePersistence}. */
+export interface CachePersistenceOptions {
+  readonly storage: CacheStorage;
+  readonly settingsStore: KeyValueStore;
+  readonly allowWeakEncryption: boolean;
+  readonly now: () => number;
+  /** Told when the storage status changed (a failed or recovered save). */
+  readonly onStatusChange: (status: StorageStatus) => void;
+  readonly log: (line: string) => void;
+}
+
+/** What {@link CachePersistence.load} found. */
+export type CacheLoad = { readonly readable: true } | { readonly readable: false; readonly reason: string };
+
+/** The shared token cache and where it is kept. */
+export class CachePersistence {
+  /** The one token cache all profiles' clients share. */
+  readonly cache = new SerializableTokenCache();
+  readonly #options: CachePersistenceOptions;
+  readonly #kv: KeyValueStore;
+  #store: EncryptedCacheStore;
+  #undecryptableBackup: string | undefined;
+  #saveError: string | undefined;
+
+  constructor(options: CachePersistenceOptions) {
+    this.#options = options;
+    this.#kv = options.storage.store ?? options.settingsStore;
+    this.#store = this.#makeStore(options.allowWeakEncryption);
+  }
+
+  /** `encrypted`, or `memory-only` when the keyring is missing or weak without consent. */
+  get mode(): 'encrypted' | 'memory-only' {
+    return this.#store.mode;
+  }
+
+  /**
+   * Reads the saved cache into memory. Unreadable data is never wiped: the store keeps the
+   * ciphertext and a backup, and the caller marks every account as needing sign-in.
+   */
+  load(): CacheLoad {
+    // The store hands the text to the cache and learns whether it parsed: data that does not
+    // decrypt or parse is kept and backed up by the store, never overwritten unread.
+    const loaded = this.#store.load((text) => this.cache.deserialize(text));
+    if (loaded.kind === 'loaded') this.#registerSecrets();
+    if (loaded.kind !== 'undecryptable') return { readable: true };
+    this.#undecryptableBackup = loaded.backupPath;
+    if (loaded.backupProblem) this.#saveError = loaded.reason;
+    return { readable: false, reason: loaded.reason };
+  }
+
+  /** Saves the cache when it changed; a failure is reported in the storage status, never thrown. */
+  persist(): void {
+    if (!this.cache.hasStateChanged) return;
+    // Only a change can bring a new secret (a sign-in, a rotated refresh token).
+    this.#registerSecrets();
+    const text = this.cache.serialize();
+    try {
+      this.#store.save(text);
+      if (this.#saveError) {
+        this.#saveError = undefined;
+        this.#options.onStatusChange(this.status());
+      }
+    } catch (error) {
+      const info = toErrorInfo(error);
+      this.#saveError = info.message;
+      this.#options.log(`saving the token cache failed: ${info.code}`);
+      this.#options.onStatusChange(this.status());
+    }
+  }
+
+  /**
+   * Applies the "allow weak encryption" setting: with consent the cache is written with the weak
+   * cipher; when consent is withdrawn the obfuscated tokens are taken off the disk (only those:
+   * strongly protected or unreadable data is kept).
+   */
+  setAllowWeakEncryption(allow: boolean): void {
+    this.#store = this.#makeStore(allow);
+    if (this.#store.mode === 'encrypted') {
+      this.cache.hasStateChanged = true;
+      this.persist();
+      return;
+    }
+    try {
+      this.#store.discardWeakCopy();
+    } catch (error) {
+      this.#saveError = toErrorInfo(error).message;
+    }
+  }
+
+  /** Where the token cache lives and why. */
+  status(): StorageStatus {
+    // Either file may have been quarantined: the settings, or the cache when it has a file of its own.
+    const quarantinedOf = (store: unknown): unknown => (store as { quarantined?: unknown }).quarantined;
+    const quarantined = quarantinedOf(this.#options.settingsStore) ?? quarantinedOf(this.#kv);
+    // A store that cannot save (damaged file on a read-only disk, no folder) says why.
+    const problemOf = (store: unknown): string | undefined => (store as { problem?: { message?: string } }).problem?.message;
+    const memoryReason = this.#store.mode === 'memory-only' ? this.#store.memoryOnlyReason : undefined;
+    const reasons = [memoryReason, this.#saveError, problemOf(this.#options.settingsStore), problemOf(this.#kv)].filter((r): r is string => !!r);
+    const reason = [...new Set(reasons)].join(' ');
+    const backup = this.#undecryptableBackup ?? this.#store.lastBackup;
+    return {
+      mode: this.#store.mode,
+      backend: this.#options.storage.cipher.backend,
+      ...(reason ? { reason } : {}),
+      ...(typeof quarantined === 'string' ? { quarantinedFile: quarantined } : {}),
+      ...(backup ? { undecryptableBackup: backup } : {}),
+    };
+  }
+
+  /** Why an account has no usable tokens. */
+  noTokenReason(): string {
+    return this.#store.mode === 'memory-only'
+      ? 'Tokens were kept in memory only, so this account must sign in again after a restart.'
+      : 'No saved sign-in for this account. Sign in again.';
+  }
+
+  #makeStore(allowWeakEncryption: boolean): EncryptedCacheStore {
+    return new EncryptedCacheStore(this.#kv, this.#options.storage.cipher, {
+      allowWeakEncryption,
+      backupDir: this.#options.storage.backupDir,
+      now: this.#options.now,
+    });
+  }
+
+  // Access, refresh and ID tokens: every credential the cache holds.
+  #registerSecrets(): void {
+    for (const type of ['AccessToken', 'RefreshToken', 'IdToken'] as const) {
+      for (const entry of this.cache.search(type)) secrets.add((entry as { secret?: unknown }).secret);
+    }
+  }
+}
