@@ -5,7 +5,7 @@
  * appear next to their fields.
  */
 import { useId, useMemo, useState, type ReactNode } from 'react';
-import type { PresetId, ProfileDraft, ProfileValidation, ProviderPreset, ProviderProfile, SignInMethod } from '../../preload/contract';
+import { LIMITS, type PresetId, type ProfileDraft, type ProfileValidation, type ProviderPreset, type ProviderProfile, type SignInMethod } from '../../preload/contract';
 import { parseScopes } from '../common/format';
 import { useAppStore } from '../store';
 
@@ -132,7 +132,7 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable }: ProfileFor
         {preset?.note ? <p className="hint">{preset.note}</p> : null}
       </div>
       <Field id={id('name')} label="Profile name" error={errors.name}>
-        <input id={id('name')} value={name} onChange={(event) => setName(event.target.value)} aria-invalid={invalid('name')} aria-describedby={describedBy('name')} />
+        <input id={id('name')} value={name} maxLength={LIMITS.nameLength} onChange={(event) => setName(event.target.value)} aria-invalid={invalid('name')} aria-describedby={describedBy('name')} />
       </Field>
       {byTenant ? (
         <Field id={id('authority')} label="Tenant (id or domain)" error={errors.authority} hint={`Authority: ${authority || preset?.authorityTemplate || ''}`}>
@@ -144,7 +144,7 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable }: ProfileFor
         </Field>
       )}
       <Field id={id('clientId')} label="Client id" error={errors.clientId}>
-        <input id={id('clientId')} value={clientId} onChange={(event) => setClientId(event.target.value)} aria-invalid={invalid('clientId')} aria-describedby={describedBy('clientId')} spellCheck={false} />
+        <input id={id('clientId')} value={clientId} maxLength={LIMITS.clientIdLength} onChange={(event) => setClientId(event.target.value)} aria-invalid={invalid('clientId')} aria-describedby={describedBy('clientId')} spellCheck={false} />
       </Field>
       <Field id={id('defaultScopes')} label="Default scopes" error={errors.defaultScopes} hint="Separated by spaces; openid, profile and offline_access are always added.">
         <input id={id('defaultScopes')} value={scopes} onChange={(event) => setScopes(event.target.value)} aria-invalid={invalid('defaultScopes')} aria-describedby={describedBy('defaultScopes', true)} spellCheck={false} />

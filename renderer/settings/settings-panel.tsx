@@ -3,11 +3,13 @@
  * opt-in, auto-refresh lead time; and where tokens are stored.
  */
 import { useId, type ReactNode } from 'react';
-import type { LinuxPasswordStore, Settings, SignInMethod } from '../../preload/contract';
+import { LIMITS, LINUX_PASSWORD_STORES, type LinuxPasswordStore, type Settings, type SignInMethod } from '../../preload/contract';
 import { Dialog } from '../common/dialog';
 import { useAppStore } from '../store';
 
-const PASSWORD_STORES: readonly LinuxPasswordStore[] = ['auto', 'gnome-libsecret', 'kwallet5', 'kwallet6', 'basic'];
+// The contract's lists and limits: the same data main's argument schema is built from.
+const PASSWORD_STORES = LINUX_PASSWORD_STORES;
+const { clipboardClearSeconds: CLEAR_RANGE, autoRefreshLeadMinutes: LEAD_RANGE } = LIMITS;
 
 /** The settings panel. */
 export function SettingsPanel(): ReactNode {
@@ -29,13 +31,13 @@ export function SettingsPanel(): ReactNode {
           <input
             id={id('clipboardClearSeconds')}
             type="number"
-            min={0}
-            max={3600}
+            min={CLEAR_RANGE.min}
+            max={CLEAR_RANGE.max}
             defaultValue={settings.clipboardClearSeconds}
             aria-describedby={`${id('clipboardClearSeconds')}-hint`}
             onBlur={(event) => {
               const value = Number(event.target.value);
-              if (Number.isInteger(value) && value >= 0 && value !== settings.clipboardClearSeconds) save({ clipboardClearSeconds: value });
+              if (Number.isInteger(value) && value >= CLEAR_RANGE.min && value <= CLEAR_RANGE.max && value !== settings.clipboardClearSeconds) save({ clipboardClearSeconds: value });
             }}
           />
           <p className="hint" id={`${id('clipboardClearSeconds')}-hint`}>
@@ -54,12 +56,12 @@ export function SettingsPanel(): ReactNode {
           <input
             id={id('autoRefreshLeadMinutes')}
             type="number"
-            min={1}
-            max={60}
+            min={LEAD_RANGE.min}
+            max={LEAD_RANGE.max}
             defaultValue={settings.autoRefreshLeadMinutes}
             onBlur={(event) => {
               const value = Number(event.target.value);
-              if (Number.isInteger(value) && value >= 1 && value !== settings.autoRefreshLeadMinutes) save({ autoRefreshLeadMinutes: value });
+              if (Number.isInteger(value) && value >= LEAD_RANGE.min && value <= LEAD_RANGE.max && value !== settings.autoRefreshLeadMinutes) save({ autoRefreshLeadMinutes: value });
             }}
           />
         </div>
