@@ -123,8 +123,10 @@ class Core implements AppCore {
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     this.#assertLive();
     const previous = this.#settings;
-    const next = (this.#settings = applySettingsPatch(previous, patch));
+    const next = applySettingsPatch(previous, patch);
+    // Saved first: a refused write (full or read-only disk) leaves the settings as they were.
     this.#deps.settingsStore.set(SETTINGS_KEY, next);
+    this.#settings = next;
     this.#copier.setClearAfterSeconds(next.clipboardClearSeconds);
     if (next.allowWeakEncryption !== previous.allowWeakEncryption) {
       this.#persistence.setAllowWeakEncryption(next.allowWeakEncryption);
