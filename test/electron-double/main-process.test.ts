@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_METHODS, invokeChannel, type AccountView } from '../../preload/contract';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../main/windows/renderer-serving';
+import { desktopTestEnv } from '../support/desktop-launch';
 import type { TestIdp, TestUser } from '../support/idp';
 import { APP_PAGE, buildMainBundle, DoubledApp, expectLockedDown, holdsKeyringCiphertext, menuIds, PRE_LOCK_CONFIGURATION, until, type Snapshot } from './doubled-app';
 
@@ -38,21 +39,12 @@ describe('the built main process against the Electron double', () => {
   beforeAll(async () => {
     bundle = await buildMainBundle('test');
 
-    const { DEFAULT_USERS, DEMO_API_SCOPES, PUBLIC_WEB_CLIENT_ID, startTestIdp } = await import('../support/idp');
+    const { DEFAULT_USERS, startTestIdp } = await import('../support/idp');
     user = DEFAULT_USERS[0]!;
     idp = await startTestIdp();
     temp = await mkdtemp(join(tmpdir(), 'tessera-electron-double-'));
     userData = join(temp, 'user-data');
-    env = {
-      TESSERA_USER_DATA_DIR: userData,
-      TESSERA_DOUBLE_KEYRING_KEY: keyringKey,
-      TESSERA_DEMO: '1',
-      TESSERA_DEMO_ISSUER: idp.oidcIssuer,
-      TESSERA_DEMO_CA: idp.caPath,
-      TESSERA_DEMO_CLIENT_ID: PUBLIC_WEB_CLIENT_ID,
-      TESSERA_DEMO_REDIRECT_URI: 'https://localhost/redirect',
-      TESSERA_DEMO_SCOPES: DEMO_API_SCOPES[0] ?? '',
-    };
+    env = { ...desktopTestEnv(idp, userData), TESSERA_DOUBLE_KEYRING_KEY: keyringKey };
     app = new DoubledApp(env);
     loaded = await app.request<Snapshot>('load', { bundlePath: bundle });
     await app.request('ready');

@@ -41,7 +41,8 @@ describe.skipIf(!binary)('Tessera in Electron', () => {
 
   beforeAll(async () => {
     // Imported here so a skipped run loads nothing but this file.
-    const { DEFAULT_USERS, DEMO_API_SCOPES, PUBLIC_WEB_CLIENT_ID, startTestIdp } = await import('../support/idp');
+    const { DEFAULT_USERS, startTestIdp } = await import('../support/idp');
+    const { desktopTestEnv } = await import('../support/desktop-launch');
     user = DEFAULT_USERS[0]!;
     temp = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
     idp = await startTestIdp();
@@ -52,13 +53,7 @@ describe.skipIf(!binary)('Tessera in Electron', () => {
       env: {
         ...process.env,
         TESSERA_TEST_HOOKS: '1',
-        TESSERA_USER_DATA_DIR: join(temp, 'user-data'),
-        TESSERA_DEMO: '1',
-        TESSERA_DEMO_ISSUER: idp.oidcIssuer,
-        TESSERA_DEMO_CA: idp.caPath,
-        TESSERA_DEMO_CLIENT_ID: PUBLIC_WEB_CLIENT_ID,
-        TESSERA_DEMO_REDIRECT_URI: 'https://localhost/redirect',
-        TESSERA_DEMO_SCOPES: DEMO_API_SCOPES[0] ?? '',
+        ...desktopTestEnv(idp, join(temp, 'user-data')),
       },
     });
     window = await app.firstWindow();
