@@ -7,7 +7,7 @@
  */
 import { createRemoteJWKSet, customFetch, decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { IdTokenError } from './errors';
+import { AuthError, IdTokenError } from './errors';
 import type { HttpClient } from './http-types';
 
 /** Claims of a verified ID token. */
@@ -123,7 +123,9 @@ export function resolveIssuerTemplate(issuer: string, tid: string | undefined): 
   return tid && issuer.includes('{tenantid}') ? issuer.replace('{tenantid}', tid) : issuer;
 }
 
-function translateJoseError(cause: unknown): IdTokenError {
+function translateJoseError(cause: unknown): AuthError {
+  // Fetching the keys failed (timeout, reset, body limit): say so, rather than blaming the token.
+  if (cause instanceof AuthError) return cause;
   if (cause instanceof joseErrors.JWTExpired) {
     return new IdTokenError('id_token_expired', 'The ID token has expired. Check the system clock, then sign in again.', { cause });
   }
