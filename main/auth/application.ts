@@ -5,6 +5,10 @@
  * deliberate differences: ID tokens are verified (signature, issuer, audience, expiry), and the
  * API is Promise-based. Server-side OAuth errors are returned as values; client-side data errors
  * throw typed errors from `./errors`.
+ *
+ * Longer than 500 lines on purpose: it is one class, MSAL's public surface (about twenty methods
+ * whose silent, refresh and redemption paths share private state). The checks of what comes back
+ * live in ./token-answer.ts, the cache in ./token-cache.ts, discovery in ./authority.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { Authority, canonicalize, detectRegion, regionalAuthorityHost } from './authority';
@@ -15,9 +19,10 @@ import { AuthError, AuthResponseError, IdTokenError, InvalidArgumentError, Trans
 import type { HttpClient } from './http-types';
 import { signingKeys, verifyIdToken } from './id-token';
 import type { IdTokenClaims } from './id-token';
-import { decodeJwtPayload, homeAccountIdFromClientInfo, parseClientInfo } from './encoding';
+import { parseClientInfo } from './encoding';
 import { generatePkce, hashNonce, randomLetters } from './pkce';
-import { isOAuthError, requestSecrets, TOKEN_FIELDS, toErrorValue } from './oauth-error';
+import { isOAuthError, requestSecrets, toErrorValue } from './oauth-error';
+import { assertSameSubject, checkIssuerParameter, checkTokenAnswer, toInt } from './token-answer';
 import { parseJsonResponse } from './response';
 import { assertScopeList, decorateScopes, scopeParam, sortScopes, validateExcludeScopes } from './scopes';
 import { ApiId, TelemetryBuffer, TelemetryContext } from './telemetry';
@@ -80,11 +85,6 @@ function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** Parse an int-like JSON value (MSAL stores timestamps as strings). */
-export function toInt(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  return Number.isFinite(n) ? Math.trunc(n) : undefined;
-}
 
 /**
  * The base of both client kinds, with the methods every MSAL application has.
@@ -716,25 +716,7 @@ export class ClientApplication {
       telemetry.updateTelemetry(json);
       return toErrorValue(json, requestSecrets(body));
     }
-    const { status } = response;
-    if (json['error'] !== undefined && json['error'] !== null && json['error'] !== '') {
-      throw new TransportError('malformed_response', 'The token endpoint answered with an "error" that is not a string. The answer was not used.', { status });
-    }
-    if (status < 200 || status >= 300) {
-      // RFC 6749 §5.1: a token answer is a 200. A failure status is never a token, whatever its body holds.
-      throw new TransportError('http_error', `The token endpoint answered HTTP ${status} without an OAuth error. The answer was not used; try again later.`, { status });
-    }
-    if (typeof json['access_token'] !== 'string' || json['access_token'] === '') {
-      throw new TransportError('malformed_response', `The token endpoint answered HTTP ${status} without an access_token.`, { status });
-    }
-    if (json['expires_in'] !== undefined && toInt(json['expires_in']) === undefined) {
-      throw new TransportError('malformed_response', 'The token endpoint answered with a non-numeric expires_in.', { status });
-    }
-    for (const field of TOKEN_FIELDS) {
-      if (json[field] !== undefined && typeof json[field] !== 'string') {
-        throw new TransportError('malformed_response', `The token endpoint answered with a ${field} that is not a string.`, { status });
-      }
-    }
+    checkTokenAnswer(json, response.status);
     let claims: IdTokenClaims | undefined;
     if (typeof json['id_token'] === 'string' && json['id_token'] !== '') {
       claims = await this.verifyIdToken(json['id_token'], authority, request.nonce, request.maxAge, now);
@@ -743,7 +725,9 @@ export class ClientApplication {
       // is no account to file the tokens under, so nothing is kept (issue: orphaned tokens).
       throw new IdTokenError('id_token_missing', 'The provider answered the sign-in without an ID token, so it could not be completed. Check that the app is allowed the "openid" scope, then sign in again.');
     }
-    if (request.usedRefreshToken) this.assertSameSubject(request.usedRefreshToken, json, claims, authority);
+    if (request.usedRefreshToken) {
+      assertSameSubject({ cache: this.tokenCache, clientId: this.clientId, authority, usedRefreshToken: request.usedRefreshToken, answer: json, claims });
+    }
     const rotatedRt = request.usedRefreshToken && typeof json['refresh_token'] === 'string' ? json['refresh_token'] : undefined;
     const cached: Record<string, unknown> = { ...json };
     if (request.usedRefreshToken) delete cached['refresh_token']; // updated in place below, as MSAL does
@@ -783,32 +767,6 @@ export class ClientApplication {
     });
   }
 
-  /**
-   * A refresh must answer for the account whose refresh token was used (OIDC Core §12.2: the new
-   * ID token's `iss` and `sub` equal the original's). Checked before anything is cached.
-   *
-   * @throws IdTokenError `subject_mismatch`
-   */
-  private assertSameSubject(rt: RefreshTokenEntry, json: Readonly<Record<string, unknown>>, claims: IdTokenClaims | undefined, authority: Authority): void {
-    const refused = (): IdTokenError =>
-      new IdTokenError('subject_mismatch', 'The provider answered a token refresh for a different user than the account being refreshed. Nothing was changed; sign in to the account again.');
-    const homeAccountId = typeof rt.home_account_id === 'string' ? rt.home_account_id : undefined;
-    const fromClientInfo = homeAccountIdFromClientInfo(json['client_info']);
-    if (homeAccountId && fromClientInfo !== undefined && fromClientInfo !== homeAccountId) throw refused();
-    if (!claims) return;
-    const previous = this.tokenCache.search('IdToken', {
-      query: { home_account_id: rt.home_account_id, environment: authority.instance, realm: authority.tenant, client_id: this.clientId },
-    })[0];
-    if (previous) {
-      const before = decodeJwtPayload(previous.secret);
-      if (typeof before['sub'] === 'string' && before['sub'] !== claims.sub) throw refused();
-      if (typeof before['iss'] === 'string' && before['iss'] !== claims.iss) throw refused();
-    } else if (authority.isOidc && homeAccountId && fromClientInfo === undefined && claims.sub !== homeAccountId) {
-      // A generic OIDC account is filed under its `sub`.
-      throw refused();
-    }
-  }
-
   /** `X-AnchorMailbox: Oid:<uid>@<utid>` from the redirect's `client_info`, for Entra's routing. */
   private anchorFromClientInfo(clientInfo: string | undefined): Record<string, string> {
     if (this.isOidc) return {};
@@ -816,33 +774,6 @@ export class ClientApplication {
     const info = parseClientInfo(clientInfo);
     return info ? { 'X-AnchorMailbox': `Oid:${info.uid}@${info.utid}` } : {};
   }
-}
-
-/**
- * RFC 9207 §2.4: the authorization response's `iss` must be the issuer when present, and must be
- * present when the discovery document says the server sends it. Compared as strings; an Entra
- * issuer template (`{tenantid}`) matches any one path segment in its place.
- *
- * @throws AuthResponseError `issuer_mismatch` or `issuer_missing`
- */
-export function checkIssuerParameter(authority: Authority, iss: string | undefined): void {
-  if (iss === undefined) {
-    if (authority.metadata['authorization_response_iss_parameter_supported'] === true) {
-      throw new AuthResponseError('issuer_missing', 'The sign-in response did not say which provider sent it, although this provider always does. Start the sign-in again; if it happens again, the response may have been forged.');
-    }
-    return;
-  }
-  const expected = authority.issuer;
-  const matches = expected.includes('{tenantid}')
-    ? new RegExp(`^${expected.split('{tenantid}').map(escapeRegExp).join('[^/]+')}$`).test(iss)
-    : iss === expected;
-  if (!matches) {
-    throw new AuthResponseError('issuer_mismatch', 'The sign-in response came from a different provider than the one this sign-in started with (RFC 9207 issuer mismatch). Nothing was redeemed; start the sign-in again.');
-  }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -5,6 +5,10 @@
  * tenant discovery; generic OpenID Connect issuers through their own discovery document. Every URL
  * built here keeps the authority's port, while `instance` is the bare host name, as MSAL's
  * `environment` is.
+ *
+ * Over 500 lines because Entra (instance and tenant discovery, aliases, regions, B2C, CIAM, ADFS)
+ * and generic issuers share one immutable `Authority` and its URL rules; splitting by kind would
+ * split those rules.
  */
 import { AuthorityError, TransportError } from './errors';
 import type { HttpClient, HttpResponse } from './http-types';

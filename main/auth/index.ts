@@ -3,7 +3,7 @@
  *
  * Runs in plain Node; nothing here imports Electron.
  */
-export { ClientApplication, EXPIRY_SKEW_SECONDS, checkIssuerParameter } from './application';
+export { ClientApplication, EXPIRY_SKEW_SECONDS } from './application';
 export { PublicClientApplication } from './public-client-application';
 export type { DeviceFlowPollOptions } from './public-client-application';
 export { ConfidentialClientApplication } from './confidential-client-application';

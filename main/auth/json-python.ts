@@ -5,6 +5,9 @@
  * `json.loads`. To share a cache file byte for byte we need the same text in both directions:
  * insertion order kept for every key (JavaScript objects would move integer-like keys first),
  * `ensure_ascii` escapes, Python's float spelling, big integers, and `NaN`/`Infinity`.
+ *
+ * Over 500 lines because it is a reader and a writer of one format, each with a fast path (the
+ * native JSON functions) and an exact one, and they must agree character for character.
  */
 import { AuthError } from './errors';
 

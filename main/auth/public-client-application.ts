@@ -2,7 +2,8 @@
  * `PublicClientApplication`: desktop and command-line sign-in (interactive and device code).
  */
 import { randomUUID } from 'node:crypto';
-import { ClientApplication, toInt } from './application';
+import { ClientApplication } from './application';
+import { toInt } from './token-answer';
 import { InvalidArgumentError } from './errors';
 import { LoopbackBroker } from './loopback-broker';
 import { isOAuthError, toErrorValue } from './oauth-error';

@@ -5,6 +5,7 @@
  * it, so a cache file can be shared with MSAL Python in both directions. Unlike MSAL Python, lookups
  * go through in-memory indexes (./cache-indexes.ts), so a search costs the same with ten thousand
  * accounts as with one. Python's semantics that the port needs live in ./python-compat.ts.
+ * A little over 500 lines: the two public classes and the `add` algorithm, which reads best whole.
  */
 import { sortScopes } from './scopes';
 import type {
