@@ -186,6 +186,27 @@ export interface AppInfo {
 }
 
 /**
+ * The OAuth `error` values the app reports as their own code (RFC 6749 §4.1.2.1 and §5.2, OpenID
+ * Connect Core §3.1.2.6); a provider's other values become `provider_error`.
+ */
+export const OAUTH_ERROR_CODES = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'unsupported_response_type',
+  'invalid_scope',
+  'access_denied',
+  'server_error',
+  'temporarily_unavailable',
+  'interaction_required',
+  'login_required',
+  'consent_required',
+  'account_selection_required',
+] as const;
+
+/**
  * Every error code the app reports, closed: callers (the renderer, the CLI) switch on these.
  *
  * Grouped by where they arise; a new code is added here, with the error that throws it, in one commit.
@@ -208,22 +229,8 @@ export const ERROR_CODES = [
   'clipboard_unavailable',
   'disposed',
   'internal_error',
-  // The provider answered with an OAuth error (RFC 6749 §4.1.2.1 and §5.2, OpenID Connect Core
-  // §3.1.2.6); `provider_error` for an `error` value outside these.
-  'invalid_request',
-  'invalid_client',
-  'invalid_grant',
-  'unauthorized_client',
-  'unsupported_grant_type',
-  'unsupported_response_type',
-  'invalid_scope',
-  'access_denied',
-  'server_error',
-  'temporarily_unavailable',
-  'interaction_required',
-  'login_required',
-  'consent_required',
-  'account_selection_required',
+  // The provider answered with an OAuth error (see OAUTH_ERROR_CODES); `provider_error` for any other.
+  ...OAUTH_ERROR_CODES,
   'provider_error',
   // The auth core (protocol checks, transport, interaction).
   'reserved_scope',

@@ -2,7 +2,7 @@
  * A provider's OAuth error answer (RFC 6749 §5.2, OpenID Connect Core §3.1.2.6) as an {@link AppError}
  * carrying its fields, and the plain-words message for it.
  */
-import type { ErrorCode, ErrorInfo, ProviderErrorInfo } from '../../preload/contract';
+import { OAUTH_ERROR_CODES, type ErrorCode, type ErrorInfo, type ProviderErrorInfo } from '../../preload/contract';
 import type { TokenError } from '../auth';
 import { AppError, isErrorCode } from './app-error';
 import { redact } from './redact';
@@ -145,19 +145,4 @@ function codeFor(answer: TokenError, context: OAuthErrorContext): ErrorCode {
 }
 
 // The OAuth `error` values the contract names; anything else a provider sends is `provider_error`.
-const OAUTH_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'invalid_request',
-  'invalid_client',
-  'invalid_grant',
-  'unauthorized_client',
-  'unsupported_grant_type',
-  'unsupported_response_type',
-  'invalid_scope',
-  'access_denied',
-  'server_error',
-  'temporarily_unavailable',
-  'interaction_required',
-  'login_required',
-  'consent_required',
-  'account_selection_required',
-]);
+const OAUTH_CODES: ReadonlySet<string> = new Set(OAUTH_ERROR_CODES);

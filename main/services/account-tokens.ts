@@ -105,6 +105,14 @@ export class AccountTokens {
     return profile;
   }
 
+  /** Pins or unpins the account: pinned accounts that can still refresh are kept fresh. */
+  setPinned(accountId: AccountId, pinned: boolean): AccountRecord {
+    const record = this.#deps.accounts.update(this.#deps.accounts.get(accountId).id, { pinned });
+    if (pinned && !record.needsSignIn) this.schedule(record);
+    else this.cancel(record.id);
+    return record;
+  }
+
   /** Arms auto-refresh for a pinned account from its cached expiry. */
   schedule(record: AccountRecord): void {
     const profile = this.#deps.profiles.find(record.profileId);

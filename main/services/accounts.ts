@@ -121,6 +121,20 @@ export class AccountRegistry {
     if (next.some((r, i) => r !== this.#records[i])) this.#write(next);
   }
 
+  /**
+   * Passes every stored message (needs-sign-in reason, last error) through `redactText`, in one
+   * write: a settings file written before a secret was known may quote it.
+   */
+  redactMessages(redactText: (text: string) => string): void {
+    const next = this.#records.map((r) =>
+      patched(r, {
+        ...(r.needsSignIn ? { needsSignIn: redactText(r.needsSignIn) } : {}),
+        ...(r.lastError ? { lastError: { ...r.lastError, message: redactText(r.lastError.message) } } : {}),
+      }),
+    );
+    if (next.some((r, i) => r !== this.#records[i])) this.#write(next);
+  }
+
   /** Forgets the record. */
   remove(id: AccountId): void {
     this.#write(this.#records.filter((r) => r.id !== id));

@@ -24,8 +24,6 @@ import { TokenService } from './tokens';
 import { buildTrayModel, type TrayModel } from './tray-model';
 
 export type { AccessTokenGrant, AccessTokenOptions, AppCore, AppCoreDeps } from './app-core-types';
-export type { CacheStorage } from './cache-persistence';
-export type { EmbeddedBrokerContext, LoopbackSignInBroker } from './sign-in';
 
 const DEFAULT_SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 
@@ -36,7 +34,6 @@ export async function createAppCore(deps: AppCoreDeps): Promise<AppCore> {
 
 class Core implements AppCore {
   readonly #deps: AppCoreDeps;
-  readonly #log: (line: string) => void;
   readonly #hub: EventHub;
   readonly #profiles: ProfileRegistry;
   readonly #accounts: AccountRegistry;
@@ -52,7 +49,7 @@ class Core implements AppCore {
   constructor(deps: AppCoreDeps) {
     this.#deps = deps;
     const now = deps.now ?? Date.now;
-    const log = (this.#log = (line) => deps.log?.(redact(line)));
+    const log = (line: string): void => deps.log?.(redact(line));
     const timers = deps.timers ?? systemTimers;
     const hub = (this.#hub = new EventHub(log));
     this.#settings = readSettings(deps.settingsStore);
@@ -63,19 +60,22 @@ class Core implements AppCore {
     const persistence = (this.#persistence = new CachePersistence({ storage, settingsStore, allowWeakEncryption: this.#settings.allowWeakEncryption, now, onStatusChange, log }));
     const loaded = persistence.load();
     if (!loaded.readable) accounts.updateAll({ needsSignIn: loaded.reason, lastError: { code: 'needs_sign_in', message: loaded.reason } });
+    // The loaded cache registered every secret: a file written before redaction by value loses any it quotes.
+    accounts.redactMessages(redact);
     const tokens = (this.#tokens = new TokenService(persistence.cache, deps, deps.version));
     const leadMinutes = () => this.#settings.autoRefreshLeadMinutes;
     const accountTokens = (this.#accountTokens = new AccountTokens({ accounts, profiles, tokens, persistence, hub, timers, now, log, leadMinutes, views: () => this.#views }));
     const views = (this.#views = new AccountViews({ accounts, profiles, tokens, persistence, hub, now, isRefreshing: (id) => accountTokens.isRefreshing(id) }));
+    const timeoutMs = deps.signInTimeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
+    const defaultMethod = () => this.#settings.defaultSignInMethod;
     const onSignedIn = (record: AccountRecord): void => {
       if (record.pinned) accountTokens.schedule(record);
       views.emitAccounts();
     };
-    const timeoutMs = deps.signInTimeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
-    const defaultMethod = () => this.#settings.defaultSignInMethod;
-    this.#signIn = new SignInFlow({ tokens, accounts, persistence, hub, now, log, brokers: deps.brokers, timeoutMs, defaultMethod, isDisposed: () => this.#disposed, onSignedIn });
-    const emit = hub.emit.bind(hub);
-    this.#copier = new TokenCopier({ clipboard: deps.clipboard, clearAfterSeconds: this.#settings.clipboardClearSeconds, timers, now, emit, log });
+    const { brokers, clearSignInSession } = deps;
+    this.#signIn = new SignInFlow({ tokens, accounts, persistence, hub, now, log, brokers, clearSignInSession, timeoutMs, defaultMethod, isDisposed: () => this.#disposed, onSignedIn });
+    const clearAfterSeconds = this.#settings.clipboardClearSeconds;
+    this.#copier = new TokenCopier({ clipboard: deps.clipboard, clearAfterSeconds, timers, now, emit: (event) => hub.emit(event), log });
     accountTokens.scheduleAll();
   }
 
@@ -159,11 +159,7 @@ class Core implements AppCore {
     this.#assertLive();
     const record = this.#accounts.get(accountId);
     await this.#accountTokens.remove(record);
-    try {
-      await this.#deps.clearSignInSession?.(record.id);
-    } catch {
-      this.#log('clearing the sign-in session failed');
-    }
+    await this.#signIn.forgetSession(record.id);
     this.#views.emitAccounts();
   }
 
@@ -177,10 +173,7 @@ class Core implements AppCore {
 
   async setPinned(accountId: AccountId, pinned: boolean): Promise<AccountView> {
     this.#assertLive();
-    const record = this.#accounts.update(this.#accounts.get(accountId).id, { pinned });
-    if (pinned && !record.needsSignIn) this.#accountTokens.schedule(record);
-    else this.#accountTokens.cancel(record.id);
-    const view = this.#views.view(record);
+    const view = this.#views.view(this.#accountTokens.setPinned(accountId, pinned));
     this.#hub.emit({ type: 'account-updated', account: view });
     return view;
   }

@@ -48,6 +48,8 @@ export interface SignInFlowDeps {
   readonly persistence: CachePersistence;
   readonly hub: EventHub;
   readonly brokers: SignInBrokers;
+  /** Clears the embedded sign-in session partition of a removed account. */
+  readonly clearSignInSession?: ((accountKey: string) => Promise<void> | void) | undefined;
   readonly timeoutMs: number;
   readonly defaultMethod: () => SignInMethod;
   /** Epoch milliseconds. */
@@ -82,6 +84,15 @@ export class SignInFlow {
   #methodFor(profile: ProviderProfile, requested: SignInMethod | undefined): SignInMethod {
     if (profile.preset === 'google') return 'system-browser';
     return requested ?? profile.signInMethod ?? this.#deps.defaultMethod();
+  }
+
+  /** Clears a removed account's sign-in session (its cookies at the provider); a failure is only logged. */
+  async forgetSession(accountKey: string): Promise<void> {
+    try {
+      await this.#deps.clearSignInSession?.(accountKey);
+    } catch {
+      this.#deps.log('clearing the sign-in session failed');
+    }
   }
 
   /** Stops the sign-in in progress, if any (it rejects with `user_cancelled`). */

@@ -1,7 +1,7 @@
 /**
  * Electron adapter: the app's main window.
  *
- * Hardened as ../shared/spec/security.md asks: `contextIsolation`, `sandbox`, no
+ * Hardened as docs/architecture.md ("Windows of the app") says: `contextIsolation`, `sandbox`, no
  * `nodeIntegration`, `webSecurity` on, the UI from `app://tessera` with a strict CSP, every
  * navigation and `window.open` denied (allow-listed https links go to the system browser), and
  * closing the window hides it to the tray.

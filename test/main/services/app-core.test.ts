@@ -14,6 +14,7 @@ import { RecordingClipboard } from '../../../main/clipboard/clipboard';
 import type { Timers } from '../../../main/clipboard/clipboard-service';
 import { AppError } from '../../../main/errors';
 import type { Cipher } from '../../../main/persistence/cipher';
+import { PersistenceError } from '../../../main/persistence/errors';
 import { KeyFileCipher } from '../../../main/persistence/key-file-cipher';
 import { ConfStore } from '../../../main/persistence/settings-store';
 import { createAppCore, type AppCore } from '../../../main/services/app-core';
@@ -244,6 +245,33 @@ describe('app core with the test identity provider', () => {
       expect(status.quarantinedFile).toMatch(/settings\.json\.corrupt-/);
       expect(existsSync(status.quarantinedFile!)).toBe(true);
       expect(await core.getStorageStatus()).toEqual(status);
+    });
+
+    it('settings refused by the store stay as they were (bug: memory changed before the write failed)', async () => {
+      const dir = tempDir();
+      const inner = new ConfStore(join(dir, 'settings.json'));
+      let refuse = false;
+      const store = {
+        get: (key: string) => inner.get(key),
+        set: (key: string, value: unknown) => {
+          if (refuse) throw new PersistenceError('disk_full', 'The settings could not be saved: the disk is full.');
+          inner.set(key, value);
+        },
+        delete: (key: string) => inner.delete(key),
+      };
+      const core = await createAppCore({
+        mode: 'browser',
+        version: '1',
+        settingsStore: store,
+        cacheStorage: { cipher: new KeyFileCipher(join(dir, 'k')), backupDir: join(dir, 'b') },
+        clipboard: new RecordingClipboard(),
+        brokers: { systemBrowser: () => new LoopbackBroker({ openExternal: () => undefined }) },
+      });
+      cores.push(core);
+      await core.updateSettings({ clipboardClearSeconds: 30 });
+      refuse = true;
+      expect((await rejection(core.updateSettings({ clipboardClearSeconds: 45 }))).code).toBe('disk_full');
+      expect((await core.getSettings()).clipboardClearSeconds).toBe(30);
     });
 
     it('reports the cache file as quarantined when it does not parse, and starts with an empty cache', async () => {
@@ -604,6 +632,26 @@ describe('app core with the test identity provider', () => {
         }
       }
     });
+  });
+
+  it('a settings file from before redaction by value loses the refresh token it quotes (bug: stored needsSignIn kept it)', async () => {
+    const first = await withAlice();
+    await first.core.dispose();
+    // A GUID-shaped refresh token: the shape rules keep GUIDs, so only redaction by value removes it.
+    const refreshToken = crypto.randomUUID();
+    editStoredCache(first.dir, (cache) => {
+      for (const rt of Object.values(cache['RefreshToken'] ?? {})) rt['secret'] = refreshToken;
+    });
+    const store = new ConfStore(join(first.dir, 'settings.json'));
+    const accounts = store.get('accounts') as Array<Record<string, unknown>>;
+    const leaked = `Invalid refresh token: ${refreshToken}`;
+    store.set('accounts', accounts.map((a) => ({ ...a, needsSignIn: leaked, lastError: { code: 'needs_sign_in', message: leaked } })));
+    expect(readFileSync(join(first.dir, 'settings.json'), 'utf8')).toContain(refreshToken);
+
+    const { core } = await makeCore(first.dir);
+    const [view] = await core.listAccounts();
+    expect(view?.status).toEqual({ kind: 'needs-sign-in', reason: 'Invalid refresh token: [redacted]' });
+    expect(readFileSync(join(first.dir, 'settings.json'), 'utf8')).not.toContain(refreshToken);
   });
 
   describe.skipIf(!chromiumPath)('through a real Chromium', () => {
