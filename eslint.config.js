@@ -1,5 +1,5 @@
 // Lint rules, including the layer boundaries of docs/architecture.md. Layers import downward only:
-//   preload/contract  ←  main/auth  ←  main/errors  ←  main/persistence, main/brokers, main/clipboard
+//   preload/contract  ←  main/auth  ←  main/errors  ←  main/persistence, main/instance, main/brokers, main/clipboard
 //   ←  main/services  ←  main/boundary  ←  main/windows, main/tray*, main/browser-host, main/index.ts
 // test/build/lint-layers.test.ts proves each rule below fails on a file that breaks it.
 import js from '@eslint/js';
@@ -55,8 +55,8 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['main/persistence/**/*.ts', 'main/brokers/**/*.ts', 'main/clipboard/**/*.ts'],
-    rules: restrict(NO_RENDERER, AUTH_THROUGH_INDEX, NOT_UP('This layer (persistence, brokers, clipboard)', ['services', ...ABOVE_SERVICES])),
+    files: ['main/persistence/**/*.ts', 'main/instance/**/*.ts', 'main/brokers/**/*.ts', 'main/clipboard/**/*.ts'],
+    rules: restrict(NO_RENDERER, AUTH_THROUGH_INDEX, NOT_UP('This layer (persistence, instance, brokers, clipboard)', ['services', ...ABOVE_SERVICES])),
   },
   {
     files: ['main/services/**/*.ts'],

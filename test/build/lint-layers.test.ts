@@ -26,6 +26,7 @@ const broken: Array<[rule: string, file: string, code: string, message: RegExp]>
   ['errors below services', 'main/errors/probe.ts', "import { x } from '../services/accounts';", /main\/errors must not import/],
   ['errors below persistence', 'main/errors/probe.ts', "import { x } from '../persistence/errors';", /main\/errors must not import/],
   ['persistence below services', 'main/persistence/probe.ts', "import { x } from '../services/settings';", /must not import services/],
+  ['the data-folder lock below services', 'main/instance/probe.ts', "import { x } from '../services/app-core';", /must not import services/],
   ['brokers below the boundary', 'main/brokers/probe.ts', "import { x } from '../boundary/dispatch';", /must not import/],
   ['the boundary below the hosts', 'main/boundary/probe.ts', "import { x } from '../browser-host/server';", /main\/boundary must not import/],
   ['main never imports the renderer', 'main/windows/probe.ts', "import { x } from '../../renderer/store';", /never imports the renderer/],
