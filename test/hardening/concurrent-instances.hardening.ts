@@ -2,10 +2,12 @@
  * Concurrent instances: real browser-mode hosts (`run.ts`, as `npm run start:browser` runs it) on
  * one data folder. Before the data-folder lock, two hosts lost half of 100 acknowledged writes.
  */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect } from 'vitest';
 import type { ProfileDraft, ProviderProfile, Result } from '../../preload/contract';
 import { EXIT_DATA_FOLDER_IN_USE } from '../../main/browser-host/run';
+import { claimDataFolder } from '../../main/instance/data-folder-lock';
 import { useTempDirs } from '../support/temp-dirs';
 import { hardeningCase } from './harness';
 import { bundleFixture, startNode, type Child } from './support/processes';
@@ -156,4 +158,23 @@ describe('browser-mode hosts on one data folder', () => {
     },
     { timeout: 120_000 },
   );
+
+  hardeningCase('concurrent instances', 'a browser-mode host on the desktop app\'s data folder stops and points to the app\'s window, writing nothing', async (t) => {
+    const dir = join(tempDir(), 'user-data');
+    // This test process plays the desktop app: it took the folder as main/index.ts does.
+    const desktop = claimDataFolder(dir, { app: 'electron' });
+    if (desktop.kind !== 'acquired') throw new Error('expected to own the folder');
+    try {
+      const before = readdirSync(dir).sort();
+      t.tried();
+      const host = await start(dir);
+      if (host.exit === EXIT_DATA_FOLDER_IN_USE) t.refusedWith('data_folder_in_use');
+      else await stop(host.child);
+      expect(host.exit).toBe(EXIT_DATA_FOLDER_IN_USE);
+      expect(host.child.lines.join('\n')).toMatch(/the Tessera desktop app \(process \d+\).*Use its window/);
+      expect(readdirSync(dir).sort()).toEqual(before);
+    } finally {
+      desktop.lock.release();
+    }
+  });
 });
