@@ -18,7 +18,7 @@ import { createDispatcher } from './boundary/dispatch';
 import { toErrorInfo } from './errors';
 import { forwardEvent, registerIpcHandlers } from './boundary/ipc-main-adapter';
 import { claimDataFolder } from './instance/data-folder-lock';
-import { InstanceError } from './instance/errors';
+import { handOverText, InstanceError } from './instance/errors';
 import { isDemoCertificate, readLaunchOptions } from './launch-options';
 import { ElectronStoreAdapter } from './persistence/electron-store-adapter';
 import { SafeStorageCipher } from './persistence/safe-storage-cipher';
@@ -50,7 +50,7 @@ if (!dataFolder) {
   // The first instance owns the stores and the tray; it shows its window (see 'second-instance').
   app.quit();
 } else if (dataFolder.kind === 'held') {
-  const message = new InstanceError(app.getPath('userData'), dataFolder.holder, dataFolder.verdict).message;
+  const message = handOverText(new InstanceError(app.getPath('userData'), dataFolder.holder, dataFolder.verdict));
   console.error(`[tessera] ${message}`);
   // Safe before 'ready' (Electron's documentation of showErrorBox).
   dialog.showErrorBox('Tessera is already running', message);

@@ -274,6 +274,8 @@ export const ERROR_CODES = [
   'backup_failed',
   'strong_data_kept',
   'io_error',
+  // A second instance.
+  'data_folder_in_use',
 ] as const;
 
 /** A stable error code (see {@link ERROR_CODES}). */

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { InstanceError } from '../instance/errors';
+import { handOverText, InstanceError } from '../instance/errors';
 import { claimLock, startBrowserMode, type DemoProvider } from './browser-mode';
 import { buildRenderer, rendererBuildIsStale } from './build-renderer';
 import { createOpenExternal } from './open-external';
@@ -105,7 +105,7 @@ export async function runBrowserMode(argv: readonly string[], print: (line: stri
     lock = claimLock(dataDir, print);
   } catch (error) {
     if (!(error instanceof InstanceError)) throw error;
-    print(error.message);
+    print(handOverText(error));
     process.exitCode = EXIT_DATA_FOLDER_IN_USE;
     return;
   }

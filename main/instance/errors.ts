@@ -2,29 +2,34 @@
  * The error of a second instance: the data folder already has an owner.
  */
 import { join } from 'node:path';
+import { AppError } from '../errors';
 import { LOCK_NAME, type LockHolder } from './data-folder-lock';
 
-/** Stable codes of {@link InstanceError}. */
-export type InstanceErrorCode = 'data_folder_in_use';
-
 /**
- * Another running Tessera owns the data folder, so this one must not write to it.
+ * Another running Tessera owns the data folder, so this one must not write to it
+ * (`data_folder_in_use`).
  *
- * `url` is where the owner can be reached (browser mode), when it said so; the message tells the
- * user what to do in either case.
+ * `url` is where the owner can be reached (browser mode), when it said so. It is a field, not part
+ * of the message: it carries the owner's launch secret, which the redactor would (rightly) remove
+ * from any message. {@link handOverText} puts both together for the one place that shows it, the
+ * terminal or dialog of the user who just started Tessera.
  */
-export class InstanceError extends Error {
+export class InstanceError extends AppError {
   override readonly name = 'InstanceError';
-  readonly code: InstanceErrorCode;
+  declare readonly code: 'data_folder_in_use';
   readonly holder: LockHolder;
   readonly url: string | undefined;
 
   constructor(dir: string, holder: LockHolder, verdict: 'running' | 'other-host') {
-    super(describeHolder(dir, holder, verdict));
-    this.code = 'data_folder_in_use';
+    super('data_folder_in_use', describeHolder(dir, holder, verdict));
     this.holder = holder;
     this.url = holder.details?.url;
   }
+}
+
+/** The message, and on the next line the owner's address when it has one. */
+export function handOverText(error: InstanceError): string {
+  return error.url ? `${error.message}\n${error.url}` : error.message;
 }
 
 function appName(app: string | undefined): string {
@@ -43,9 +48,8 @@ export function describeHolder(dir: string, holder: LockHolder, verdict: 'runnin
       `If no Tessera runs there any more, delete ${join(dir, LOCK_NAME)} and start again.`
     );
   }
-  const url = holder.details?.url;
-  const next = url
-    ? `Open it at ${url}`
+  const next = holder.details?.url
+    ? 'Open it at the address below'
     : holder.details?.app === 'electron'
       ? 'Use its window (or its tray icon)'
       : 'Use that one, or start this one with --data-dir <another folder>';

@@ -3,7 +3,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, symlink
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireDataFolderLock, claimDataFolder, LOCK_NAME, OWNER_DETAILS_NAME } from '../../../main/instance/data-folder-lock';
-import { InstanceError } from '../../../main/instance/errors';
+import { handOverText, InstanceError } from '../../../main/instance/errors';
 import { judgeOwner, ownIdentity, processStartOf, type ProcessIdentity } from '../../../main/instance/process-identity';
 import { makeReadOnly } from '../../support/fault-disks';
 import { useTempDirs } from '../../support/temp-dirs';
@@ -33,7 +33,8 @@ describe('data-folder lock', () => {
     if (second.kind !== 'held') return;
     const error = new InstanceError(dir, second.holder, second.verdict);
     expect(error.code).toBe('data_folder_in_use');
-    expect(error.message).toContain('Open it at http://127.0.0.1:1234/#k=abc');
+    expect(error.message).toContain('Open it at the address below');
+    expect(handOverText(error)).toMatch(/below\. .*\nhttp:\/\/127\.0\.0\.1:1234\/#k=abc$/s);
     expect(error.message).toContain('changes nothing');
     first.lock.release();
     expect(existsSync(join(dir, LOCK_NAME))).toBe(false);
