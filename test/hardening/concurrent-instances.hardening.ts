@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect } from 'vitest';
+import { afterEach, beforeAll, describe, expect } from 'vitest';
 import type { ProfileDraft, ProviderProfile, Result } from '../../preload/contract';
 import { EXIT_DATA_FOLDER_IN_USE } from '../../main/browser-host/run';
 import { claimDataFolder } from '../../main/instance/data-folder-lock';
@@ -20,9 +20,18 @@ beforeAll(async () => {
 
 const RUNNING = /running in browser mode: open (http:\/\/\S+)/;
 
+/** Every host a case started: none may outlive its case, whatever happened in it. */
+const started = new Set<Child>();
+afterEach(async () => {
+  for (const child of started) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+  await Promise.all([...started].map((child) => child.exited));
+  started.clear();
+});
+
 /** Starts a host on `dataDir`; resolves when it either serves (its URL) or stops (its exit). */
 async function start(dataDir: string): Promise<{ child: Child; url?: string; exit?: number | null }> {
   const child = startNode(host, ['--data-dir', dataDir, '--no-demo', '--persist-tokens']);
+  started.add(child);
   const outcome = await Promise.race([child.waitForLine(RUNNING).then((line) => ({ url: RUNNING.exec(line)?.[1] })), child.exited.then((exit) => ({ exit: exit.code }))]).catch(async () => ({
     exit: (await child.exited).code,
   }));
