@@ -94,6 +94,8 @@ export async function startGitHttpStandIn(options: {
       });
       const output: Buffer[] = [];
       cgi.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+      // git http-backend may exit before reading a refused push's body: a late EPIPE is not an error here.
+      cgi.stdin.on('error', () => undefined);
       cgi.stdin.end(input);
       cgi.on('close', () => {
         const all = Buffer.concat(output);
