@@ -126,11 +126,12 @@ export const AccountRow = memo(function AccountRow({ account, now, index = 0 }: 
             type="button"
             className="primary copy-button"
             onClick={primary}
-            aria-label={`Copy token for ${account.username} (${formatTag(format)})`}
             title={`Copies ${formatDescription(format)}. Choose another format or scopes with ▾.`}
             data-format={format}
           >
-            Copy token <span className="format-tag" aria-hidden="true">{formatTag(format)}</span>
+            {/* The name is the visible text plus who (WCAG 2.5.3): "Copy token raw for alice@…". */}
+            Copy token <span className="format-tag">{formatTag(format)}</span>
+            <span className="visually-hidden"> for {account.username}</span>
           </button>
         )}
         <button type="button" onClick={() => openPanel({ kind: 'copy-options', accountId: account.id })} aria-label={`Copy options for ${account.username}`} title="Other scopes or format">

@@ -77,7 +77,8 @@ export function AddAccountDialog(): ReactNode {
   const failure = signIn.kind === 'failed' ? describeSignInFailure(signIn.error) : undefined;
 
   return (
-    <Dialog title={view === 'pick' ? 'Add account' : 'New provider profile'} onClose={close} testId="add-account">
+    // Keyed by view: the profile form is a new dialog step, so it opens on its own first field.
+    <Dialog key={view} title={view === 'pick' ? 'Add account' : 'New provider profile'} onClose={close} testId="add-account">
       {view === 'new-profile' ? (
         <ProfileForm
           embeddedAvailable={embeddedAvailable}

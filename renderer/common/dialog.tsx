@@ -150,12 +150,13 @@ export function Dialog({ title, onClose, children, variant = 'center', testId }:
         onKeyDown={onKeyDown}
         data-testid={testId}
       >
-        <header className="dialog-header">
+        {/* A div, not <header>: inside a dialog a <header> would be a second page banner (axe). */}
+        <div className="dialog-header">
           <h2 id={titleId}>{title}</h2>
           <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
             ×
           </button>
-        </header>
+        </div>
         <div className="dialog-body">{children}</div>
       </div>
     </div>

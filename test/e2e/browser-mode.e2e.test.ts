@@ -172,7 +172,7 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
   });
 
   it('copies a token that the provider confirms as active', async () => {
-    await page.getByRole('button', { name: `Copy token for ${ALICE.username}` }).click();
+    await page.getByRole('button', { name: `Copy token raw for ${ALICE.username}` }).click();
     await page.getByTestId('toast').filter({ hasText: /Access token copied\. Clipboard clears at \d/ }).waitFor();
     const copied = await clipboard.readText();
     expect(copied.split('.')).toHaveLength(3);
@@ -224,7 +224,7 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
     nextUser = ALICE;
     await page.getByRole('button', { name: `Sign in again as ${ALICE.username}` }).click();
     await expect.poll(() => statusOf(ALICE.username).textContent(), { timeout: 45_000 }).toMatch(/^(valid|expires in) /);
-    await page.getByRole('button', { name: `Copy token for ${ALICE.username}` }).click();
+    await page.getByRole('button', { name: `Copy token raw for ${ALICE.username}` }).click();
     await expect.poll(async () => (await clipboard.readText()).length > 0 && (await idp.introspect(await clipboard.readText())).active).toBe(true);
   });
 

@@ -11,7 +11,7 @@ describe('copy token', () => {
   it('copies the default scopes as a raw token and toasts when the clipboard clears', async () => {
     const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
     renderWithStore(<App />, fake);
-    fireEvent.click(await screen.findByRole('button', { name: 'Copy token for alice@contoso.com (raw)' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy token raw for alice@contoso.com' }));
     const toast = await screen.findByTestId('toast');
     expect(toast.textContent).toMatch(/Access token copied\. Clipboard clears at \d{1,2}:\d{2}:\d{2}/);
     expect(fake.callsOf('copyToken')[0]?.args[0]).toEqual({ accountId: 'a', format: 'raw' });
@@ -34,8 +34,8 @@ describe('copy token', () => {
     expect(fake.callsOf('copyToken')[0]?.args[0]).toEqual({ accountId: 'a', format: 'bearer', scopes: ['api://tessera-demo/write'] });
     expect((await screen.findByTestId('toast')).textContent).toMatch(/^Authorization header copied/);
     // The main button now says what it copies.
-    const main = screen.getByRole('button', { name: 'Copy token for alice@contoso.com (header)' });
-    expect(main.textContent).toBe('Copy token header');
+    const main = screen.getByRole('button', { name: 'Copy token header for alice@contoso.com' });
+    expect(main.textContent).toBe('Copy token header for alice@contoso.com');
     fireEvent.click(main);
     await waitFor(() => expect(fake.callsOf('copyToken')).toHaveLength(2));
     expect(fake.callsOf('copyToken')[1]?.args[0]).toEqual({ accountId: 'a', format: 'bearer' });
@@ -45,11 +45,11 @@ describe('copy token', () => {
     const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
     const { store } = renderWithStore(<App />, fake);
     fake.failNext('copyToken', { code: 'needs_sign_in', message: 'Sign in again to get a token for these scopes.' });
-    fireEvent.click(await screen.findByRole('button', { name: 'Copy token for alice@contoso.com (raw)' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy token raw for alice@contoso.com' }));
     expect((await screen.findByTestId('toast')).textContent).toContain('Copying the token failed: Sign in again to get a token for these scopes.');
     store.getState().dismissToast(store.getState().toasts[0]?.id ?? 0);
     fake.settings = { ...fake.settings, clipboardClearSeconds: 0 };
-    fireEvent.click(screen.getByRole('button', { name: 'Copy token for alice@contoso.com (raw)' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Copy token raw for alice@contoso.com' }));
     await waitFor(() => expect(screen.getByTestId('toast').textContent).toContain('The clipboard will not be cleared.'));
   });
 });
