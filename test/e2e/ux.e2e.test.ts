@@ -39,12 +39,14 @@ describe.skipIf(!chromiumPath)('everyday UX in Chromium (browser mode, demo prov
   const apiCalls: string[] = [];
   // What the "Sign-in finished" page looked like, captured while the sign-in ran.
   let finishedPage: { borderRadius: string; display: string; errors: string[] } | undefined;
+  const authorizeUrls: string[] = [];
 
   const row = (username: string): Locator => page.getByRole('group', { name: `Account ${username}` });
   const statusOf = (username: string): Locator => row(username).getByTestId('account-status');
   const calls = (method: string): number => apiCalls.filter((path) => path === `/api/${method}`).length;
 
   async function openSignInPage(url: string): Promise<void> {
+    authorizeUrls.push(url);
     const signInPage = await context.newPage();
     const errors: string[] = [];
     signInPage.on('console', (message) => {
@@ -372,4 +374,58 @@ describe.skipIf(!chromiumPath)('everyday UX in Chromium (browser mode, demo prov
     await screenshot('needs-sign-in-reason');
     expect(pageErrors).toEqual([]);
   });
+
+  it('creates a profile from a pasted discovery address with an extra parameter, then edits, duplicates and deletes profiles', async () => {
+    await page.getByRole('button', { name: 'Add account', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add account' });
+    await dialog.getByRole('button', { name: '+ New profile…' }).click();
+    const form = page.getByRole('form', { name: 'New provider profile' });
+    await form.getByLabel('Provider').selectOption('custom-oidc');
+    await form.getByLabel('Profile name').fill('Demo by discovery');
+    await form.getByLabel('Issuer URL').fill(`${idp.oidcIssuer}/.well-known/openid-configuration`);
+    await form.getByText(`Using the issuer ${idp.oidcIssuer}`).waitFor();
+    await form.getByLabel('Client id').fill(PUBLIC_CLIENT_ID);
+    await form.getByLabel('Default scopes').fill(`${DEMO_API}/read`);
+    await form.getByRole('button', { name: '+ Add parameter' }).click();
+    await form.getByLabel('Name of new parameter').fill('state');
+    await form.getByText('Tessera sets "state" on every sign-in; remove this row.').waitFor();
+    expect(await form.getByLabel('Name of state').getAttribute('aria-invalid')).toBe('true');
+    await form.getByLabel('Name of state').fill('audience');
+    await form.getByLabel('API audience', { exact: true }).fill(DEMO_API);
+    expect((await seriousAxeViolations()).join('\n')).toBe('');
+    await screenshot('profile-form');
+    await form.getByRole('button', { name: 'Check and save' }).click();
+    await expect.poll(() => dialog.getByRole('radio', { name: /Demo by discovery/ }).isChecked(), { timeout: 30_000 }).toBe(true);
+    const saved = (await mode.core.listProfiles()).find((profile) => profile.name === 'Demo by discovery');
+    expect(saved).toMatchObject({ authority: idp.oidcIssuer, extraAuthorizeParameters: { audience: DEMO_API } });
+
+    // The parameter goes out with the sign-in.
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: /Demo by discovery/ }).count(), { timeout: 45_000 }).toBe(1);
+    expect(new URL(authorizeUrls[authorizeUrls.length - 1] ?? '').searchParams.get('audience')).toBe(DEMO_API);
+
+    // Edit: the new name reaches the account list.
+    await page.getByRole('button', { name: 'Add account', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Edit Demo by discovery' }).click();
+    const edit = page.getByRole('form', { name: 'Edit provider profile' });
+    await expect.poll(focusPlace).toMatchObject({ where: 'dialog', label: 'Provider' });
+    await edit.getByLabel('Profile name').fill('Demo (renamed)');
+    await edit.getByRole('button', { name: 'Check and save changes' }).click();
+    await dialog.getByRole('radio', { name: /Demo \(renamed\)/ }).waitFor({ timeout: 30_000 });
+    expect((await mode.core.listProfiles()).filter((profile) => profile.id === saved?.id).map((profile) => profile.name)).toEqual(['Demo (renamed)']);
+
+    // Duplicate, then delete the copy; the original keeps its account and cannot be deleted yet.
+    await dialog.getByRole('button', { name: 'Duplicate Demo (renamed)' }).click();
+    await page.getByRole('form', { name: 'New provider profile' }).getByRole('button', { name: 'Check and save' }).click();
+    await dialog.getByRole('radio', { name: /Demo \(renamed\) \(copy\)/ }).waitFor({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Delete Demo (renamed) (copy)' }).click();
+    await dialog.getByRole('group', { name: 'Delete Demo (renamed) (copy)?' }).getByRole('button', { name: 'Delete profile' }).click();
+    await expect.poll(async () => (await mode.core.listProfiles()).map((profile) => profile.name)).not.toContain('Demo (renamed) (copy)');
+    await dialog.getByRole('button', { name: 'Delete Demo (renamed)', exact: true }).click();
+    const refusal = dialog.getByRole('group', { name: 'Delete Demo (renamed)?' });
+    expect(await refusal.textContent()).toContain('has 1 signed-in account');
+    expect(await refusal.getByRole('button', { name: 'Delete profile' }).isDisabled()).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+  }, 120_000);
 });

@@ -19,7 +19,7 @@ describe('add account', () => {
     fake.holdSignIn = true;
     renderWithStore(<App />, fake);
     const dialog = await openAddAccount();
-    await within(dialog).findByLabelText(/Demo provider/);
+    await within(dialog).findByRole('radio', { name: /Demo provider/ });
     // Browser mode has no embedded window.
     expect((within(dialog).getByLabelText(/App window/) as HTMLInputElement).disabled).toBe(true);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
@@ -37,7 +37,7 @@ describe('add account', () => {
     fake.holdSignIn = true;
     renderWithStore(<App />, fake);
     const dialog = await openAddAccount();
-    await within(dialog).findByLabelText(/Demo provider/);
+    await within(dialog).findByRole('radio', { name: /Demo provider/ });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
     fireEvent.click(await within(dialog).findByRole('button', { name: 'Cancel sign-in' }));
     const error = await within(dialog).findByTestId('sign-in-error');
@@ -55,7 +55,7 @@ describe('add account', () => {
     });
     renderWithStore(<App />, fake);
     const dialog = await openAddAccount();
-    await within(dialog).findByLabelText(/Demo provider/);
+    await within(dialog).findByRole('radio', { name: /Demo provider/ });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
     const error = await within(dialog).findByTestId('sign-in-error');
     expect(error.textContent).toContain('The provider refused the sign-in (AADSTS700016)');
@@ -92,7 +92,7 @@ describe('add account', () => {
     fireEvent.change(within(form).getByLabelText('Client id'), { target: { value: '11111111-2222-3333-4444-555555555555' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Check and save' }));
     const back = await screen.findByRole('dialog', { name: 'Add account' });
-    expect((within(back).getByLabelText(/Contoso/) as HTMLInputElement).checked).toBe(true);
+    expect((within(back).getByRole('radio', { name: /Contoso/ }) as HTMLInputElement).checked).toBe(true);
     expect(fake.callsOf('saveProfile')).toHaveLength(1);
   });
 });
