@@ -319,6 +319,31 @@ describe.skipIf(!chromiumPath)('everyday UX in Chromium (browser mode, demo prov
     await checkDialog('Remove account?', 'Keep');
   });
 
+  it('shows browser-mode Settings without desktop-only settings, and explains wrong numbers next to the field', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    expect(await settings.getByLabel('Linux password store').count()).toBe(0);
+    expect(await settings.getByLabel(/weak encryption/).count()).toBe(0);
+    expect(await settings.getByTestId('storage-status').textContent()).toContain('npm start -- --persist-tokens');
+    const clear = settings.getByLabel('Clear the clipboard after (seconds)');
+    for (const [typed, message] of [
+      ['-5', 'Use 0 to 3600 seconds.'],
+      ['2.5', 'Use whole seconds (no fractions), from 0 to 3600.'],
+    ] as const) {
+      await clear.fill(typed);
+      await page.keyboard.press('Enter');
+      await settings.getByText(message).waitFor();
+      expect(await clear.getAttribute('aria-invalid')).toBe('true');
+    }
+    expect((await mode.core.getSettings()).clipboardClearSeconds).toBe(60);
+    await clear.fill('45');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await mode.core.getSettings()).clipboardClearSeconds).toBe(45);
+    await settings.getByText('Saved.').waitFor();
+    await screenshot('settings-browser-mode');
+    await page.keyboard.press('Escape');
+  });
+
   it('fits a 700 px window: nothing cut off, labels on one line, long messages wrapped', async () => {
     await page.setViewportSize({ width: 700, height: 700 });
     const account = row(ALICE.username);
