@@ -54,6 +54,28 @@ describe('copy token', () => {
   });
 });
 
+describe('copy options errors', () => {
+  it('shows a refused scope next to the Scopes field, in words about scopes, not in a toast', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    const { store } = renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy options for alice@contoso.com' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Copy token for alice@contoso.com' });
+    fake.failNext('copyToken', { code: 'invalid_scope', message: 'The provider does not accept these scopes. Check the scopes of the profile.' });
+    fireEvent.change(within(dialog).getByLabelText('Scopes'), { target: { value: 'api://tessera-demo/admin' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Copy' }));
+    const error = await within(dialog).findByTestId('copy-error');
+    expect(error.textContent).toContain('This account was not signed in for these scopes.');
+    const scopes = within(dialog).getByLabelText('Scopes');
+    expect(scopes.getAttribute('aria-invalid')).toBe('true');
+    expect(scopes.getAttribute('aria-describedby')?.split(' ')).toContain(error.id);
+    expect(store.getState().toasts).toEqual([]);
+    // Other errors keep main's own message.
+    fake.failNext('copyToken', { code: 'network_error', message: 'The provider could not be reached. Check the network and try again.' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Copy' }));
+    await waitFor(() => expect(within(dialog).getByTestId('copy-error').textContent).toBe('The provider could not be reached. Check the network and try again.'));
+  });
+});
+
 describe('remove account', () => {
   it('asks for confirmation first', async () => {
     const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
