@@ -110,13 +110,13 @@ export function AccountList({ filter = '' }: AccountListProps): ReactNode {
       items={rows}
       rowHeight={rowHeight}
       rowKey={(row) => (row.kind === 'group' ? `group:${row.profileId}` : row.account.id)}
-      renderRow={(row, index) =>
+      renderRow={(row) =>
         row.kind === 'group' ? (
           <h2 className="group-header">
             <span className="ellipsis">{row.label}</span> <span className="muted">· {row.count}</span>
           </h2>
         ) : (
-          <AccountRow account={row.account} now={now} index={index} />
+          <AccountRow account={row.account} now={now} />
         )
       }
     />

@@ -3,10 +3,10 @@
  * actions. The row itself is focusable: Enter or Ctrl/⌘+C copies its token, the arrow keys move
  * between rows.
  */
-import { memo, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useContext, type KeyboardEvent, type ReactNode } from 'react';
 import type { AccountView, TokenFormat } from '../../preload/contract';
 import { avatarHue, initials, statusLabel } from '../common/format';
-import { useAppStore } from '../store';
+import { StoreContext, useAppStore, type AppState, type Panel } from '../store';
 
 /** Props of {@link AccountRow}. */
 export interface AccountRowProps {
@@ -26,9 +26,8 @@ function formatDescription(format: TokenFormat): string {
 // Moves focus to the previous or next account row; the list keeps a few rows beyond the viewport
 // in the DOM, so the neighbour exists.
 function focusSibling(row: HTMLElement, step: 1 | -1): void {
-  const rows = [...(row.closest('.account-list')?.querySelectorAll<HTMLElement>('.account-row') ?? [])].sort(
-    (a, b) => Number(a.dataset.index) - Number(b.dataset.index),
-  );
+  // The list renders its window of rows in list order, so document order is list order.
+  const rows = [...(row.closest('.account-list')?.querySelectorAll<HTMLElement>('.account-row') ?? [])];
   const next = rows[rows.indexOf(row) + step];
   if (!next) return;
   next.focus();
@@ -36,15 +35,22 @@ function focusSibling(row: HTMLElement, step: 1 | -1): void {
 }
 
 /** A row of the account list. */
-export const AccountRow = memo(function AccountRow({ account, now, index = 0 }: AccountRowProps & { readonly index?: number }): ReactNode {
+export const AccountRow = memo(function AccountRow({ account, now }: AccountRowProps): ReactNode {
   const busy = useAppStore((state) => state.busyAccounts.has(account.id));
   const format = useAppStore((state) => state.copyFormat);
-  const copyToken = useAppStore((state) => state.copyToken);
-  const refreshAccount = useAppStore((state) => state.refreshAccount);
-  const reauthenticate = useAppStore((state) => state.reauthenticate);
-  const setPinned = useAppStore((state) => state.setPinned);
-  const openDetails = useAppStore((state) => state.openDetails);
-  const openPanel = useAppStore((state) => state.openPanel);
+  // Actions never change, so they are read when used rather than subscribed to: two store
+  // subscriptions per row instead of eight keep mounting rows cheap while a filter is typed.
+  const store = useContext(StoreContext);
+  const actions = (): AppState => {
+    if (!store) throw new Error('AccountRow needs a StoreContext provider.');
+    return store.getState();
+  };
+  const copyToken = (accountId: string): Promise<boolean> => actions().copyToken(accountId);
+  const refreshAccount = (accountId: string): Promise<void> => actions().refreshAccount(accountId);
+  const reauthenticate = (accountId: string): Promise<void> => actions().reauthenticate(accountId);
+  const setPinned = (accountId: string, pinned: boolean): Promise<void> => actions().setPinned(accountId, pinned);
+  const openDetails = (accountId: string): void => actions().openDetails(accountId);
+  const openPanel = (panel: Panel): void => actions().openPanel(panel);
 
   const label = statusLabel(account.status, now, busy);
   const needsSignIn = account.status.kind === 'needs-sign-in';
@@ -76,7 +82,6 @@ export const AccountRow = memo(function AccountRow({ account, now, index = 0 }: 
     <div
       className="account-row"
       data-account-id={account.id}
-      data-index={index}
       aria-label={`Account ${account.username}`}
       role="group"
       tabIndex={0}

@@ -136,7 +136,7 @@ describe('settings', () => {
     fireEvent.blur(clear);
     await waitFor(() => expect(fake.settings.clipboardClearSeconds).toBe(30));
     expect(clear.getAttribute('aria-invalid')).toBeNull();
-    expect(within(dialog).getByText('Saved.')).not.toBeNull();
+    expect(await within(dialog).findByText('Saved.')).not.toBeNull();
   });
 
   it('shows browser mode only what applies to it, without keyring advice', async () => {
