@@ -61,7 +61,7 @@ const APP_INFO: AppInfo = { version: 'bench', platform: 'bench', mode: 'browser'
 
 // The same objects on every call, as main's answers would compare equal: a reload changes nothing.
 function createMemoryApi(accounts: AccountView[], profiles: ProviderProfile[]): RendererApi {
-  const refuse = () => Promise.resolve({ ok: false as const, error: { code: 'bench', message: 'Not available in the bench.' } });
+  const refuse = () => Promise.resolve({ ok: false as const, error: { code: 'unsupported' as const, message: 'Not available in the bench.' } });
   return {
     getAppInfo: () => ok(APP_INFO),
     listPresets: () => ok([]),
