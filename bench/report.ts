@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { LibraryName } from './subjects';
 import type { TimingSummary } from './stats';
 import type { AzureIdentityBench } from './azure-identity';
+import type { UiResults } from './ui';
 
 /** One library at one cache size. */
 export interface SilentHitRow extends TimingSummary {
@@ -74,6 +75,8 @@ export interface BenchResults {
   readonly serializationRatios: Readonly<Record<'serialize' | 'deserialize', number | null>>;
   /** `tessera exec --azure-identity`: the managed-identity endpoint's round trip. */
   readonly azureIdentity?: AzureIdentityBench;
+  /** The account list in Chromium (bench/ui.ts); absent in results written before it existed. */
+  readonly ui?: UiResults;
   readonly durationSeconds: number;
 }
 

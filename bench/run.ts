@@ -36,6 +36,7 @@ import {
   type SilentOutcome,
 } from './subjects';
 import { expireAccessTokens, padCache, sectionSizes } from './synthetic-cache';
+import { formatUiReport, measureUi } from './ui';
 
 const QUICK = process.argv.includes('--quick');
 const ACCOUNT_COUNTS: readonly number[] = [1, 1_000, 10_000];
@@ -231,6 +232,8 @@ async function main(): Promise<void> {
     const refresh = await measureRefresh(idp, subjects, templates);
     console.log('bench: tessera exec --azure-identity endpoint…');
     const azureIdentity = await measureAzureIdentity(QUICK, check);
+    console.log('bench: the account list in Chromium (first render, filter keystrokes)…');
+    const ui = await measureUi({ quick: QUICK });
 
     const silentHitRatios: LibraryRatio[] = ACCOUNT_COUNTS.map((accounts) => {
       const rows = silentHit.filter((row) => row.accounts === accounts);
@@ -277,12 +280,15 @@ async function main(): Promise<void> {
       serialization,
       serializationRatios: { serialize: serializationRatio('serialize'), deserialize: serializationRatio('deserialize') },
       azureIdentity,
+      ui,
       durationSeconds: (performance.now() - started) / 1000,
     };
     console.log('');
     console.log(formatReport(results));
     console.log('');
     console.log(formatAzureIdentityBench(azureIdentity, formatUs));
+    console.log('');
+    console.log(formatUiReport(ui));
     if (QUICK) {
       console.log('\n(quick run: results not written)');
     } else {

@@ -1,7 +1,7 @@
 /**
  * The app shell: toolbar, account list, and whichever dialog or panel is open.
  */
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { AccountList } from './accounts/account-list';
 import { ConfirmRemoveDialog } from './accounts/confirm-remove-dialog';
 import { CopyOptionsDialog } from './accounts/copy-options-dialog';
@@ -10,7 +10,12 @@ import { SettingsPanel } from './settings/settings-panel';
 import { useAppStore, type Panel } from './store';
 import { assertNever } from './store/events-slice';
 import { ToastHost } from './toast/toast-host';
+import { DecodeTokenDialog } from './token-details/decode-token-form';
 import { TokenDetailsPanel } from './token-details/token-details-panel';
+
+function shortcutLabel(): string {
+  return /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘K' : 'Ctrl+K';
+}
 
 function OpenPanel({ panel }: { readonly panel: Panel }): ReactNode {
   switch (panel.kind) {
@@ -37,12 +42,28 @@ export function App(): ReactNode {
   const storage = useAppStore((state) => state.storage);
   const appInfo = useAppStore((state) => state.appInfo);
   const count = useAppStore((state) => state.accounts.length);
+  const detailsOpen = useAppStore((state) => state.detailsFor !== null);
   const [filter, setFilter] = useState('');
+  const [decoding, setDecoding] = useState(false);
   const filterId = useId();
+  const filterRef = useRef<HTMLInputElement>(null);
+  const dialogOpen = panel.kind !== 'none' || detailsOpen || decoding;
 
   useEffect(() => {
     void loadAll();
   }, [loadAll]);
+
+  // Ctrl+K (⌘K on macOS) jumps to the filter, as in VS Code, Slack and GitHub.
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent): void => {
+      if (dialogOpen || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey || event.key.toLowerCase() !== 'k') return;
+      event.preventDefault();
+      filterRef.current?.focus();
+      filterRef.current?.select();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [dialogOpen]);
 
   return (
     <div className="app">
@@ -51,9 +72,28 @@ export function App(): ReactNode {
         <label htmlFor={filterId} className="visually-hidden">
           Filter accounts
         </label>
-        <input id={filterId} type="search" placeholder={`Filter ${count} account${count === 1 ? '' : 's'}`} value={filter} onChange={(event) => setFilter(event.target.value)} />
+        <input
+          ref={filterRef}
+          id={filterId}
+          type="search"
+          placeholder={`Filter ${count} account${count === 1 ? '' : 's'} (${shortcutLabel()})`}
+          aria-keyshortcuts="Control+K Meta+K"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+          onKeyDown={(event) => {
+            // Arrow down from the filter lands on the first matching account.
+            if (event.key !== 'ArrowDown') return;
+            const first = document.querySelector<HTMLElement>('.account-list .account-row');
+            if (!first) return;
+            event.preventDefault();
+            first.focus();
+          }}
+        />
         <button type="button" className="primary" onClick={() => openPanel({ kind: 'add-account' })}>
           Add account
+        </button>
+        <button type="button" onClick={() => setDecoding(true)}>
+          Decode a token
         </button>
         <button type="button" onClick={() => openPanel({ kind: 'settings' })}>
           Settings
@@ -62,7 +102,7 @@ export function App(): ReactNode {
       {storage?.mode === 'memory-only' ? (
         <p className="banner" role="note">
           {appInfo?.mode === 'browser' && storage.backend === 'browser-mode-memory'
-            ? 'Browser mode keeps tokens in memory only: accounts need to sign in again after a restart. Start it with --persist-tokens to keep them encrypted on disk.'
+            ? 'Browser mode keeps tokens in memory only: accounts need to sign in again after a restart. To keep them encrypted on disk, start it with npm start -- --persist-tokens (see the README for what its key file protects).'
             : (storage.reason ?? 'Tokens are stored in memory only: accounts need to sign in again after a restart.')}
         </p>
       ) : null}
@@ -71,6 +111,7 @@ export function App(): ReactNode {
       </main>
       <OpenPanel panel={panel} />
       <TokenDetailsPanel />
+      {decoding ? <DecodeTokenDialog onClose={() => setDecoding(false)} /> : null}
       <ToastHost />
     </div>
   );

@@ -117,17 +117,52 @@ export const ICON_FILES: ReadonlyArray<{ readonly path: string; readonly size: n
   { path: 'tray/tray@2x.png', size: 64 },
 ];
 
-/** Writes every icon into `buildDir`. */
-export function writeIcons(buildDir: string): void {
+/** Sizes inside the renderer's `favicon.ico` (tab, bookmarks, high-DPI tab). */
+export const FAVICON_SIZES: readonly number[] = [16, 32, 48];
+
+/**
+ * Encodes PNG images as one ICO file: ICONDIR, one ICONDIRENTRY per image, then the PNGs, which
+ * ICO allows as entries since Windows Vista and every browser reads.
+ */
+export function encodeIco(images: ReadonlyArray<{ readonly size: number; readonly png: Buffer }>): Buffer {
+  const header = Buffer.alloc(6 + 16 * images.length);
+  header.writeUInt16LE(0, 0); // reserved
+  header.writeUInt16LE(1, 2); // type: icon
+  header.writeUInt16LE(images.length, 4);
+  let offset = header.length;
+  images.forEach(({ size, png }, index) => {
+    const entry = 6 + 16 * index;
+    header[entry] = size >= 256 ? 0 : size; // 0 means 256
+    header[entry + 1] = size >= 256 ? 0 : size;
+    header.writeUInt16LE(1, entry + 4); // colour planes
+    header.writeUInt16LE(32, entry + 6); // bits per pixel
+    header.writeUInt32LE(png.length, entry + 8);
+    header.writeUInt32LE(offset, entry + 12);
+    offset += png.length;
+  });
+  return Buffer.concat([header, ...images.map((image) => image.png)]);
+}
+
+/** The renderer's favicon (browser mode serves it at `/favicon.ico`). */
+export function faviconIco(): Buffer {
+  return encodeIco(FAVICON_SIZES.map((size) => ({ size, png: encodePng(size, drawIcon(size)) })));
+}
+
+/** Writes every icon into `buildDir`, and the favicon into `rendererPublicDir` when given. */
+export function writeIcons(buildDir: string, rendererPublicDir?: string): void {
   for (const { path, size } of ICON_FILES) {
     const target = join(buildDir, path);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, encodePng(size, drawIcon(size)));
   }
+  if (rendererPublicDir) {
+    mkdirSync(rendererPublicDir, { recursive: true });
+    writeFileSync(join(rendererPublicDir, 'favicon.ico'), faviconIco());
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const buildDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'build');
-  writeIcons(buildDir);
-  console.log(`Wrote ${ICON_FILES.length} icons to ${buildDir}`);
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  writeIcons(join(root, 'build'), join(root, 'renderer', 'public'));
+  console.log(`Wrote ${ICON_FILES.length} icons to ${join(root, 'build')} and favicon.ico to ${join(root, 'renderer', 'public')}`);
 }

@@ -16,6 +16,7 @@
  *   can only be added by editing the app manifest); it is also exactly what MSAL sends. The browser
  *   resolves `localhost` to the loopback interface, where the listener is.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InteractionError } from './errors';
@@ -249,8 +250,21 @@ class LoopbackListener {
   }
 }
 
+// The pages' one stylesheet, allowed by its hash: the CSP stays `default-src 'none'` otherwise, so
+// nothing else (no script, no other style, no image) can load in them.
+const PAGE_STYLE =
+  ':root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Ubuntu,sans-serif;' +
+  'background:#f6f7f9;color:#1b1f24}body{margin:0;min-height:100vh;display:grid;place-items:center}' +
+  'main{max-width:30rem;margin:1rem;padding:1.5rem 2rem;background:#fff;border:1px solid #d0d7de;' +
+  'border-radius:10px;box-shadow:0 8px 28px rgb(0 0 0/.12);overflow-wrap:anywhere}' +
+  'h1{font-size:1.3rem;margin:0 0 .5rem}p{line-height:1.5}' +
+  'code{background:#eef0f4;padding:0 .3em;border-radius:4px}' +
+  '@media (prefers-color-scheme:dark){:root{background:#0f1115;color:#e6e8eb}' +
+  'main{background:#171a21;border-color:#363d4a}code{background:#222733}}';
+const PAGE_STYLE_HASH = `'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'`;
+
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy': `default-src 'none'; style-src ${PAGE_STYLE_HASH}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
@@ -267,7 +281,7 @@ function send(res: ServerResponse, status: number, body: string): void {
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tessera – ${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Tessera – ${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }
 
 function stateOf(url: string): string | null {

@@ -12,7 +12,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { handOverText, InstanceError } from '../instance/errors';
 import { claimLock, startBrowserMode, type DemoProvider } from './browser-mode';
 import { buildRenderer, rendererBuildIsStale } from './build-renderer';
+import { openAppUrl } from './open-app-url';
 import { createOpenExternal } from './open-external';
+import { startupBanner, usage } from './startup-banner';
 
 /** Command-line options of browser mode. */
 export interface BrowserModeArgs {
@@ -20,14 +22,19 @@ export interface BrowserModeArgs {
   readonly dataDir?: string;
   readonly persistTokens: boolean;
   readonly demo: boolean;
+  /** Open the page in a browser once it is up (`--no-open` turns it off). */
+  readonly open: boolean;
+  readonly help: boolean;
 }
 
-/** Parses `--port N`, `--data-dir DIR`, `--persist-tokens`, `--no-demo`. */
+/** Parses `--port N`, `--data-dir DIR`, `--persist-tokens`, `--no-demo`, `--no-open`, `--help`. */
 export function parseBrowserModeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BrowserModeArgs {
   let port = env.TESSERA_PORT ? Number(env.TESSERA_PORT) : undefined;
   let dataDir: string | undefined;
   let persistTokens = false;
   let demo = true;
+  let open = true;
+  let help = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = argv[i + 1];
@@ -39,9 +46,11 @@ export function parseBrowserModeArgs(argv: readonly string[], env: NodeJS.Proces
       i += 1;
     } else if (arg === '--persist-tokens') persistTokens = true;
     else if (arg === '--no-demo') demo = false;
+    else if (arg === '--no-open') open = false;
+    else if (arg === '--help' || arg === '-h') help = true;
   }
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error('--port must be a number between 0 and 65535.');
-  return { ...(port !== undefined ? { port } : {}), ...(dataDir ? { dataDir } : {}), persistTokens, demo };
+  return { ...(port !== undefined ? { port } : {}), ...(dataDir ? { dataDir } : {}), persistTokens, demo, open, help };
 }
 
 /** The per-user folder of browser mode's settings. */
@@ -64,10 +73,15 @@ interface DemoIdp {
   stop(): Promise<void>;
 }
 
-async function startDemoProvider(root: string): Promise<{ demo: DemoProvider; stop: () => Promise<void> } | undefined> {
+async function startDemoProvider(root: string): Promise<{ demo: DemoProvider; stop: () => Promise<void>; user?: { username: string; password: string } } | undefined> {
   const entry = join(root, 'test', 'support', 'idp', 'index.ts');
   if (!existsSync(entry)) return undefined;
-  const module = (await import(pathToFileURL(entry).href)) as { startTestIdp: () => Promise<DemoIdp>; PUBLIC_CLIENT_ID: string; DEMO_API_SCOPES: readonly string[] };
+  const module = (await import(pathToFileURL(entry).href)) as {
+    startTestIdp: () => Promise<DemoIdp>;
+    PUBLIC_CLIENT_ID: string;
+    DEMO_API_SCOPES: readonly string[];
+    DEFAULT_USERS?: readonly { readonly username: string; readonly password: string }[];
+  };
   const idp = await module.startTestIdp();
   return {
     demo: {
@@ -84,6 +98,7 @@ async function startDemoProvider(root: string): Promise<{ demo: DemoProvider; st
       instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
     },
     stop: () => idp.stop(),
+    ...(module.DEFAULT_USERS?.[0] ? { user: { username: module.DEFAULT_USERS[0].username, password: module.DEFAULT_USERS[0].password } } : {}),
   };
 }
 
@@ -95,10 +110,15 @@ export const EXIT_DATA_FOLDER_IN_USE = 3;
  *
  * The data-folder lock is taken first, before anything else starts: when another Tessera owns
  * the folder, this prints how to reach it and sets exit status {@link EXIT_DATA_FOLDER_IN_USE}
- * without building, starting or writing anything.
+ * without building, starting or writing anything. `command` is how options reach it (for the
+ * printed hints and `--help`).
  */
-export async function runBrowserMode(argv: readonly string[], print: (line: string) => void = (line) => console.log(line)): Promise<void> {
+export async function runBrowserMode(argv: readonly string[], print: (line: string) => void = (line) => console.log(line), command?: string): Promise<void> {
   const args = parseBrowserModeArgs(argv);
+  if (args.help) {
+    print(usage(command));
+    return;
+  }
   const dataDir = args.dataDir ?? defaultDataDir();
   let lock;
   try {
@@ -135,7 +155,18 @@ export async function runBrowserMode(argv: readonly string[], print: (line: stri
     await demo?.stop();
     throw error;
   }
-  print(`Tessera is running in browser mode: open ${mode.host.url}`);
+  // Issue 9: open the page where a browser can be opened, and say what a newcomer needs to know.
+  const opened = args.open ? await openAppUrl(mode.host.url) : undefined;
+  for (const line of startupBanner({
+    url: mode.host.url,
+    port: mode.host.port,
+    ...(opened ? { opened } : {}),
+    ...(demo?.user ? { demoUser: demo.user } : {}),
+    ...(args.persistTokens ? { persisted: { cacheFile: join(dataDir, 'token-cache.json'), keyFile: join(dataDir, 'token-cache.key') } } : {}),
+    ...(command ? { command } : {}),
+  })) {
+    print(line);
+  }
 
   let stopping = false;
   const stop = (): void => {

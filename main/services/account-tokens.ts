@@ -186,14 +186,16 @@ export class AccountTokens {
     const token = result as TokenSuccess;
     secrets.add(token.access_token, token.refresh_token, token.id_token);
     const expiresOn = Math.floor(this.#deps.now() / 1000) + (typeof token.expires_in === 'number' ? token.expires_in : 0);
-    if (record.needsSignIn || record.lastError || record.claimsChallenge) {
+    const recovered = Boolean(record.needsSignIn || record.lastError || record.claimsChallenge);
+    if (recovered) {
       accounts.update(record.id, { needsSignIn: undefined, lastError: undefined, claimsChallenge: undefined });
     }
     if (token.token_source === 'identity_provider') {
       this.#deps.log(`refreshed a token for account ${record.id}`);
       hub.emit({ type: 'token-refreshed', accountId: record.id, expiresOn });
     }
-    if (network) views.emitAccount(record.id);
+    // A success from the cache also clears a stale error badge (issue 9), so it is pushed too.
+    if (network || recovered) views.emitAccount(record.id);
     const idToken = options.withIdToken ? (token.id_token ?? tokens.idTokenOf(profile, record)) : undefined;
     return { token, expiresOn, scopes, ...(idToken ? { idToken } : {}) };
   }

@@ -2,10 +2,26 @@
  * "Copy token" with other scopes, as a raw token or an `Authorization: Bearer …` header.
  */
 import { useId, useState, type ReactNode } from 'react';
-import type { TokenFormat } from '../../preload/contract';
+import type { ErrorInfo, TokenFormat } from '../../preload/contract';
 import { Dialog } from '../common/dialog';
 import { parseScopes } from '../common/format';
 import { useAppStore } from '../store';
+
+/**
+ * A failed copy in words about the scopes just typed. The answers that mean "this sign-in does not
+ * cover these scopes" (RFC 6749 §5.2 `invalid_scope`; OpenID Connect Core §3.1.2.6
+ * `consent_required`, `interaction_required`) get advice that works today.
+ */
+export function copyErrorText(error: ErrorInfo): string {
+  switch (error.code) {
+    case 'invalid_scope':
+    case 'consent_required':
+    case 'interaction_required':
+      return 'This account was not signed in for these scopes. Copy with scopes it has, or add these to the profile\'s default scopes (Add account → Edit) and sign in again.';
+    default:
+      return error.message;
+  }
+}
 
 /** Props of {@link CopyOptionsDialog}. */
 export interface CopyOptionsDialogProps {
@@ -22,13 +38,16 @@ export function CopyOptionsDialog({ accountId }: CopyOptionsDialogProps): ReactN
   const closePanel = useAppStore((state) => state.closePanel);
   const [scopes, setScopes] = useState(() => (profile?.defaultScopes ?? []).join(' '));
   const [copying, setCopying] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
   const scopesId = useId();
   const hintId = useId();
+  const errorId = useId();
 
   if (!account) return null;
   const copy = async (): Promise<void> => {
     setCopying(true);
-    const ok = await copyToken(account.id, { scopes: parseScopes(scopes), format });
+    setError(null);
+    const ok = await copyToken(account.id, { scopes: parseScopes(scopes), format, onError: setError });
     setCopying(false);
     if (ok) closePanel();
   };
@@ -42,10 +61,22 @@ export function CopyOptionsDialog({ accountId }: CopyOptionsDialogProps): ReactN
         }}
       >
         <label htmlFor={scopesId}>Scopes</label>
-        <input id={scopesId} value={scopes} onChange={(event) => setScopes(event.target.value)} aria-describedby={hintId} spellCheck={false} />
+        <input
+          id={scopesId}
+          value={scopes}
+          onChange={(event) => setScopes(event.target.value)}
+          aria-describedby={error ? `${hintId} ${errorId}` : hintId}
+          aria-invalid={error ? true : undefined}
+          spellCheck={false}
+        />
         <p id={hintId} className="hint">
           Separated by spaces. Leave empty for the profile&apos;s default scopes{profile ? ` (${profile.defaultScopes.join(' ') || 'none'})` : ''}.
         </p>
+        {error ? (
+          <p id={errorId} className="field-error" role="alert" data-testid="copy-error">
+            {copyErrorText(error)}
+          </p>
+        ) : null}
         {profile && profile.defaultScopes.length > 1 ? (
           <div className="chips" role="group" aria-label="Pick one default scope">
             {profile.defaultScopes.map((scope) => (

@@ -2,7 +2,7 @@
  * Add account: pick a profile (or create one), choose the sign-in method, follow the progress.
  */
 import { useEffect, useId, useState, type ReactNode } from 'react';
-import type { SignInMethod } from '../../preload/contract';
+import type { ProviderProfile, SignInMethod } from '../../preload/contract';
 import { Dialog } from '../common/dialog';
 import { useAppStore, type SignInState } from '../store';
 import { ProfileForm } from './profile-form';
@@ -45,7 +45,12 @@ export function AddAccountDialog(): ReactNode {
   const resetSignIn = useAppStore((state) => state.resetSignIn);
   const closePanel = useAppStore((state) => state.closePanel);
   const embeddedAvailable = appInfo?.mode !== 'browser';
+  const deleteProfile = useAppStore((state) => state.deleteProfile);
+  const accounts = useAppStore((state) => state.accounts);
+  // The pick list, a new profile, or an existing one edited or copied.
   const [view, setView] = useState<'pick' | 'new-profile'>('pick');
+  const [editing, setEditing] = useState<{ readonly profile: ProviderProfile; readonly mode: 'edit' | 'duplicate' } | undefined>(undefined);
+  const [deleting, setDeleting] = useState<ProviderProfile | undefined>(undefined);
   const [profileId, setProfileId] = useState<string | undefined>(profiles[0]?.id);
   const [method, setMethod] = useState<SignInMethod>(embeddedAvailable ? (settings?.defaultSignInMethod ?? 'embedded') : 'system-browser');
   const groupId = useId();
@@ -65,6 +70,12 @@ export function AddAccountDialog(): ReactNode {
     closePanel();
   };
 
+  const openForm = (next: { readonly profile: ProviderProfile; readonly mode: 'edit' | 'duplicate' } | undefined): void => {
+    setDeleting(undefined);
+    setEditing(next);
+    setView('new-profile');
+  };
+
   const start = async (): Promise<void> => {
     if (!profileId) return;
     const account = await addAccount(profileId, method);
@@ -77,14 +88,25 @@ export function AddAccountDialog(): ReactNode {
   const failure = signIn.kind === 'failed' ? describeSignInFailure(signIn.error) : undefined;
 
   return (
-    <Dialog title={view === 'pick' ? 'Add account' : 'New provider profile'} onClose={close} testId="add-account">
+    // Keyed by view: the profile form is a new dialog step, so it opens on its own first field.
+    <Dialog
+      key={`${view}:${editing?.mode ?? ''}:${editing?.profile.id ?? ''}`}
+      title={view === 'pick' ? 'Add account' : editing?.mode === 'edit' ? 'Edit provider profile' : 'New provider profile'}
+      onClose={close}
+      testId="add-account"
+    >
       {view === 'new-profile' ? (
         <ProfileForm
           embeddedAvailable={embeddedAvailable}
-          onCancel={() => setView('pick')}
+          {...(editing ? { initial: editing } : {})}
+          onCancel={() => {
+            setEditing(undefined);
+            setView('pick');
+          }}
           onSaved={(profile) => {
             setProfileId(profile.id);
             setMethod(embeddedAvailable ? profile.signInMethod : 'system-browser');
+            setEditing(undefined);
             setView('pick');
           }}
         />
@@ -101,7 +123,8 @@ export function AddAccountDialog(): ReactNode {
             {profiles.length === 0 ? <p className="hint">No profiles yet: create one.</p> : null}
             <div className="profile-options">
               {profiles.map((profile) => (
-                <label key={profile.id} className="radio profile-option">
+                <div key={profile.id} className="profile-option">
+                  <label className="radio">
                   <input
                     type="radio"
                     name="profile"
@@ -112,15 +135,60 @@ export function AddAccountDialog(): ReactNode {
                       if (embeddedAvailable) setMethod(profile.signInMethod);
                     }}
                   />
-                  <span>
-                    <strong>{profile.name}</strong>
+                  <span className="profile-text">
+                    <strong className="ellipsis">{profile.name}</strong>
                     {profile.builtIn ? <span className="badge">demo</span> : null}
-                    <span className="muted block">{hostOf(profile.authority)}</span>
+                    <span className="muted block ellipsis">{hostOf(profile.authority)}</span>
                   </span>
-                </label>
+                  </label>
+                  <span className="profile-actions">
+                    {profile.builtIn ? null : (
+                      <button type="button" className="link" aria-label={`Edit ${profile.name}`} onClick={() => openForm({ profile, mode: 'edit' })}>
+                        Edit
+                      </button>
+                    )}
+                    <button type="button" className="link" aria-label={`Duplicate ${profile.name}`} onClick={() => openForm({ profile, mode: 'duplicate' })}>
+                      Duplicate
+                    </button>
+                    {profile.builtIn ? null : (
+                      <button type="button" className="link danger" aria-label={`Delete ${profile.name}`} onClick={() => setDeleting(profile)}>
+                        Delete
+                      </button>
+                    )}
+                  </span>
+                </div>
               ))}
             </div>
-            <button type="button" className="link" onClick={() => setView('new-profile')}>
+            {deleting ? (
+              <div className="confirm-inline" role="group" aria-label={`Delete ${deleting.name}?`}>
+                <p>
+                  {(() => {
+                    const inUse = accounts.filter((account) => account.profileId === deleting.id).length;
+                    return inUse > 0
+                      ? `${deleting.name} has ${inUse} signed-in account${inUse === 1 ? '' : 's'}: remove ${inUse === 1 ? 'it' : 'them'} from the list first.`
+                      : `Delete the profile ${deleting.name}? Accounts can no longer sign in with it.`;
+                  })()}
+                </p>
+                <div className="form-actions">
+                  <button type="button" onClick={() => setDeleting(undefined)}>
+                    Keep profile
+                  </button>
+                  <button
+                    type="button"
+                    className="danger primary"
+                    disabled={accounts.some((account) => account.profileId === deleting.id)}
+                    onClick={async () => {
+                      await deleteProfile(deleting.id);
+                      if (profileId === deleting.id) setProfileId(undefined);
+                      setDeleting(undefined);
+                    }}
+                  >
+                    Delete profile
+                  </button>
+                </div>
+              </div>
+            ) : null}
+            <button type="button" className="link" onClick={() => openForm(undefined)}>
               + New profile…
             </button>
           </fieldset>

@@ -4,7 +4,7 @@
  * Main validates it (fields well-formed, discovery reachable) before it is saved; its field errors
  * appear next to their fields.
  */
-import { useId, useMemo, useState, type ReactNode } from 'react';
+import { useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { LIMITS, type PresetId, type ProfileDraft, type ProfileValidation, type ProviderPreset, type ProviderProfile, type SignInMethod } from '../../preload/contract';
 import { parseScopes } from '../common/format';
 import { useAppStore } from '../store';
@@ -17,6 +17,52 @@ export interface ProfileFormProps {
   readonly onCancel: () => void;
   /** Browser mode has no embedded window. */
   readonly embeddedAvailable: boolean;
+  /** Edit this profile (saved under its id), or start a new one from a copy of it. */
+  readonly initial?: { readonly profile: ProviderProfile; readonly mode: 'edit' | 'duplicate' };
+}
+
+/**
+ * Authorize parameters Tessera sets on every sign-in; a profile may not replace them (the same
+ * list main enforces in main/services/profiles.ts): they bind the answer to its request.
+ */
+export const RESERVED_AUTHORIZE_PARAMETERS: ReadonlySet<string> = new Set([
+  'client_id',
+  'response_type',
+  'response_mode',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+]);
+
+const DISCOVERY_SUFFIX = /\/\.well-known\/openid-configuration\/?$/;
+
+/**
+ * The issuer for a pasted URL: the discovery document's address
+ * (`…/.well-known/openid-configuration`, OpenID Connect Discovery §4) is cut back to its issuer.
+ */
+export function issuerFromInput(text: string): string {
+  return text.trim().replace(DISCOVERY_SUFFIX, '');
+}
+
+/** One row of the "extra authorize parameters" list. */
+export interface ParameterRow {
+  readonly key: number;
+  readonly name: string;
+  readonly value: string;
+}
+
+/** What is wrong with a parameter row, in plain words, or undefined. */
+export function parameterProblem(row: Pick<ParameterRow, 'name' | 'value'>): string | undefined {
+  const name = row.name.trim();
+  if (!name) return row.value.trim() ? 'Give this parameter a name.' : undefined;
+  if (RESERVED_AUTHORIZE_PARAMETERS.has(name)) return `Tessera sets "${name}" on every sign-in; remove this row.`;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) return 'Use letters, digits, "_", "." or "-" for the name (at most 64).';
+  if (!row.value.trim()) return `Enter a value for "${name}", or remove the row.`;
+  if (/^\{[^}]*\}$/.test(row.value.trim())) return `Replace ${row.value.trim()} with the real value.`;
+  return undefined;
 }
 
 // Entra's `https://login.microsoftonline.com/{tenant}` asks only for the tenant; every other
@@ -50,21 +96,31 @@ function Field({ id, label, error, hint, children }: { readonly id: string; read
 }
 
 /** The "new profile" form. */
-export function ProfileForm({ onSaved, onCancel, embeddedAvailable }: ProfileFormProps): ReactNode {
+export function ProfileForm({ onSaved, onCancel, embeddedAvailable, initial }: ProfileFormProps): ReactNode {
   const presets = useAppStore((state) => state.presets);
   const saveProfile = useAppStore((state) => state.saveProfile);
+  const from = initial?.profile;
+  // A copy of the demo profile is an ordinary custom profile on the same issuer.
+  const fromPreset: PresetId | undefined = from ? (from.preset === 'demo' ? 'custom-oidc' : from.preset) : undefined;
   const selectable = useMemo(() => presets.filter((preset) => preset.id !== 'demo'), [presets]);
-  const [presetId, setPresetId] = useState<PresetId>(selectable[0]?.id ?? 'custom-oidc');
+  const first = selectable.find((candidate) => candidate.id === fromPreset) ?? selectable[0];
+  const [presetId, setPresetId] = useState<PresetId>(first?.id ?? 'custom-oidc');
   const preset: ProviderPreset | undefined = presets.find((candidate) => candidate.id === presetId);
   const byTenant = preset ? tenantOnly(preset.authorityTemplate) : false;
 
-  const [name, setName] = useState('');
-  const [tenant, setTenant] = useState('');
-  const [authorityText, setAuthorityText] = useState(() => initialAuthority(selectable[0]?.authorityTemplate ?? ''));
-  const [clientId, setClientId] = useState('');
-  const [scopes, setScopes] = useState((selectable[0]?.defaultScopes ?? []).join(' '));
-  const [method, setMethod] = useState<SignInMethod>(embeddedAvailable ? (selectable[0]?.signInMethod ?? 'embedded') : 'system-browser');
-  const [redirectUri, setRedirectUri] = useState('');
+  const [name, setName] = useState(from ? (initial?.mode === 'duplicate' ? `${from.name} (copy)` : from.name) : '');
+  const [tenant, setTenant] = useState(() => (from && first && tenantOnly(first.authorityTemplate) ? from.authority.replace(first.authorityTemplate.replace('{tenant}', ''), '') : ''));
+  const [authorityText, setAuthorityText] = useState(() => from?.authority ?? initialAuthority(first?.authorityTemplate ?? ''));
+  const [clientId, setClientId] = useState(from?.clientId ?? '');
+  const [scopes, setScopes] = useState((from?.defaultScopes ?? first?.defaultScopes ?? []).join(' '));
+  const [method, setMethod] = useState<SignInMethod>(embeddedAvailable ? (from?.signInMethod ?? first?.signInMethod ?? 'embedded') : 'system-browser');
+  const [redirectUri, setRedirectUri] = useState(from?.redirectUri ?? '');
+  const nextKey = useRef(0);
+  const toRows = (parameters: Readonly<Record<string, string>> | undefined): ParameterRow[] =>
+    Object.entries(parameters ?? {}).map(([rowName, value]) => ({ key: nextKey.current++, name: rowName, value: /^\{[^}]*\}$/.test(value) ? '' : value }));
+  const [parameters, setParameters] = useState<ParameterRow[]>(() => toRows(from ? from.extraAuthorizeParameters : first?.extraAuthorizeParameters));
+  const [placeholders, setPlaceholders] = useState<Readonly<Record<string, string>>>(() => (from ? {} : (first?.extraAuthorizeParameters ?? {})));
+  const [showParameterErrors, setShowParameterErrors] = useState(false);
   const [errors, setErrors] = useState<ProfileValidation['fieldErrors']>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -79,14 +135,24 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable }: ProfileFor
     setMethod(embeddedAvailable ? chosen.signInMethod : 'system-browser');
     setTenant('');
     setAuthorityText(initialAuthority(chosen.authorityTemplate));
+    setParameters(toRows(chosen.extraAuthorizeParameters));
+    setPlaceholders(chosen.extraAuthorizeParameters ?? {});
+    setShowParameterErrors(false);
     setErrors({});
   };
 
-  const authority = byTenant && preset ? (tenant.trim() ? preset.authorityTemplate.replace('{tenant}', tenant.trim()) : '') : authorityText.trim();
+  const authority = byTenant && preset ? (tenant.trim() ? preset.authorityTemplate.replace('{tenant}', tenant.trim()) : '') : issuerFromInput(authorityText);
+  const pastedDiscovery = !byTenant && DISCOVERY_SUFFIX.test(authorityText.trim());
+  const parameterProblems = parameters.map(parameterProblem);
 
   const submit = async (): Promise<void> => {
     if (!preset) return;
+    setShowParameterErrors(true);
+    // Parameter rows are checked here, next to each row, before main is asked.
+    if (parameterProblems.some(Boolean)) return;
+    const extra = Object.fromEntries(parameters.filter((row) => row.name.trim()).map((row) => [row.name.trim(), row.value.trim()]));
     const draft: ProfileDraft = {
+      ...(initial?.mode === 'edit' && from ? { id: from.id } : {}),
       name: name.trim(),
       kind: preset.kind,
       preset: preset.id,
@@ -95,7 +161,7 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable }: ProfileFor
       defaultScopes: parseScopes(scopes),
       signInMethod: method,
       ...(method === 'embedded' && redirectUri.trim() ? { redirectUri: redirectUri.trim() } : {}),
-      ...(preset.extraAuthorizeParameters ? { extraAuthorizeParameters: preset.extraAuthorizeParameters } : {}),
+      ...(Object.keys(extra).length > 0 ? { extraAuthorizeParameters: extra } : {}),
     };
     setSaving(true);
     setFormError(null);
@@ -114,7 +180,7 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable }: ProfileFor
     <form
       className="form"
       noValidate
-      aria-label="New provider profile"
+      aria-label={initial?.mode === 'edit' ? 'Edit provider profile' : 'New provider profile'}
       onSubmit={(event) => {
         event.preventDefault();
         void submit();
@@ -139,7 +205,12 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable }: ProfileFor
           <input id={id('authority')} value={tenant} onChange={(event) => setTenant(event.target.value)} aria-invalid={invalid('authority')} aria-describedby={describedBy('authority', true)} spellCheck={false} />
         </Field>
       ) : (
-        <Field id={id('authority')} label="Issuer URL" error={errors.authority} hint="Replace any {placeholder}; its /.well-known/openid-configuration must be reachable.">
+        <Field
+          id={id('authority')}
+          label="Issuer URL"
+          error={errors.authority}
+          hint={pastedDiscovery ? `Using the issuer ${authority} (the discovery document's address was pasted).` : 'Replace any {placeholder}; its /.well-known/openid-configuration must be reachable. Pasting that address works too.'}
+        >
           <input id={id('authority')} value={authorityText} placeholder="https://issuer.example.com" onChange={(event) => setAuthorityText(event.target.value)} aria-invalid={invalid('authority')} aria-describedby={describedBy('authority', true)} spellCheck={false} />
         </Field>
       )}
@@ -165,6 +236,52 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable }: ProfileFor
           <input id={id('redirectUri')} value={redirectUri} onChange={(event) => setRedirectUri(event.target.value)} aria-invalid={invalid('redirectUri')} aria-describedby={describedBy('redirectUri')} spellCheck={false} />
         </Field>
       ) : null}
+      <fieldset className="parameters">
+        <legend>Extra authorize parameters</legend>
+        <p className="hint" id={id('parameters-hint')}>
+          Sent with every sign-in, e.g. <code>audience</code> for Auth0 or <code>access_type</code> for Google. Tessera sets state, nonce, PKCE, redirect_uri and scope itself.
+        </p>
+        {parameters.map((row, index) => {
+          const problem = showParameterErrors || row.name.trim() ? parameterProblems[index] : undefined;
+          const rowId = `${id('parameter')}-${row.key}`;
+          const placeholder = placeholders[row.name];
+          const label = row.name === 'audience' ? 'API audience' : row.name.trim() || 'new parameter';
+          const update = (patch: Partial<ParameterRow>): void => setParameters((rows) => rows.map((candidate) => (candidate.key === row.key ? { ...candidate, ...patch } : candidate)));
+          return (
+            <div className="parameter-row" key={row.key} role="group" aria-label={`Parameter ${label}`}>
+              <input
+                aria-label={`Name of ${label}`}
+                value={row.name}
+                placeholder="name"
+                spellCheck={false}
+                onChange={(event) => update({ name: event.target.value })}
+                aria-invalid={problem ? true : undefined}
+                aria-describedby={problem ? `${rowId}-error` : undefined}
+              />
+              <input
+                aria-label={row.name === 'audience' ? 'API audience' : `Value of ${label}`}
+                value={row.value}
+                placeholder={placeholder ?? 'value'}
+                spellCheck={false}
+                onChange={(event) => update({ value: event.target.value })}
+                aria-invalid={problem ? true : undefined}
+                aria-describedby={problem ? `${rowId}-error` : undefined}
+              />
+              <button type="button" onClick={() => setParameters((rows) => rows.filter((candidate) => candidate.key !== row.key))} aria-label={`Remove ${label}`}>
+                Remove
+              </button>
+              {problem ? (
+                <p className="field-error parameter-error" id={`${rowId}-error`}>
+                  {problem}
+                </p>
+              ) : null}
+            </div>
+          );
+        })}
+        <button type="button" className="link" onClick={() => setParameters((rows) => [...rows, { key: nextKey.current++, name: '', value: '' }])}>
+          + Add parameter
+        </button>
+      </fieldset>
       {formError ? (
         <p className="error" role="alert">
           {formError}
@@ -175,7 +292,7 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable }: ProfileFor
           Back
         </button>
         <button type="submit" className="primary" disabled={saving}>
-          {saving ? 'Checking…' : 'Check and save'}
+          {saving ? 'Checking…' : initial?.mode === 'edit' ? 'Check and save changes' : 'Check and save'}
         </button>
       </div>
     </form>

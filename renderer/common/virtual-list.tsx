@@ -1,15 +1,17 @@
 /**
  * A small windowing list: only the rows in (or near) the viewport are in the DOM.
  *
- * Rows have one fixed height, which keeps the arithmetic exact and scrolling cheap with thousands
- * of accounts (the benchmark issue measures it).
+ * Each row's height is known up front (a number, or one per item, e.g. shorter group headers), so
+ * the offsets are exact prefix sums and finding the visible window is a binary search: scrolling
+ * stays cheap with thousands of accounts (`npm run bench` measures it).
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 /** Props of {@link VirtualList}. */
 export interface VirtualListProps<T> {
   readonly items: readonly T[];
-  readonly rowHeight: number;
+  /** One height for every row, or a height per item (px). */
+  readonly rowHeight: number | ((item: T) => number);
   readonly renderRow: (item: T, index: number) => ReactNode;
   readonly rowKey: (item: T, index: number) => string;
   /** Rows rendered above and below the viewport. */
@@ -20,13 +22,33 @@ export interface VirtualListProps<T> {
   readonly ariaLabel: string;
 }
 
+/** Offsets of every row plus the total height at the end (`offsets[count]`). */
+export function rowOffsets<T>(items: readonly T[], rowHeight: number | ((item: T) => number)): Float64Array {
+  const offsets = new Float64Array(items.length + 1);
+  for (let index = 0; index < items.length; index++) {
+    offsets[index + 1] = (offsets[index] ?? 0) + (typeof rowHeight === 'number' ? rowHeight : rowHeight(items[index] as T));
+  }
+  return offsets;
+}
+
+// The index of the row that contains `y` (the last offset at or below it).
+function rowAt(offsets: Float64Array, count: number, y: number): number {
+  let low = 0;
+  let high = count - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((offsets[middle] ?? 0) <= y) low = middle;
+    else high = middle - 1;
+  }
+  return Math.max(0, low);
+}
+
 /** Which rows to render for a scroll position. */
-export function visibleRange(count: number, rowHeight: number, scrollTop: number, viewportHeight: number, overscan: number): { start: number; end: number } {
-  const first = Math.floor(scrollTop / rowHeight);
-  const visible = Math.ceil(viewportHeight / rowHeight);
-  const start = Math.max(0, first - overscan);
-  const end = Math.min(count, first + visible + overscan);
-  return { start, end };
+export function visibleRange(offsets: Float64Array, count: number, scrollTop: number, viewportHeight: number, overscan: number): { start: number; end: number } {
+  if (count === 0) return { start: 0, end: 0 };
+  const first = rowAt(offsets, count, scrollTop);
+  const last = rowAt(offsets, count, scrollTop + viewportHeight);
+  return { start: Math.max(0, first - overscan), end: Math.min(count, last + 1 + overscan) };
 }
 
 /** A vertically scrolling list that renders only a window of its rows. */
@@ -34,6 +56,7 @@ export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, overscan =
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(fallbackHeight);
+  const offsets = useMemo(() => rowOffsets(items, rowHeight), [items, rowHeight]);
 
   useEffect(() => {
     const element = ref.current;
@@ -48,12 +71,13 @@ export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, overscan =
     return () => observer.disconnect();
   }, []);
 
-  const { start, end } = visibleRange(items.length, rowHeight, scrollTop, height, overscan);
+  const { start, end } = visibleRange(offsets, items.length, scrollTop, height, overscan);
   const rows: ReactNode[] = [];
   for (let index = start; index < end; index++) {
     const item = items[index] as T;
+    const top = offsets[index] ?? 0;
     rows.push(
-      <div key={rowKey(item, index)} className="virtual-row" style={{ top: index * rowHeight, height: rowHeight }}>
+      <div key={rowKey(item, index)} className="virtual-row" style={{ top, height: (offsets[index + 1] ?? top) - top }}>
         {renderRow(item, index)}
       </div>,
     );
@@ -69,7 +93,7 @@ export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, overscan =
       tabIndex={0}
       onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}
     >
-      <div className="virtual-spacer" style={{ height: items.length * rowHeight }}>
+      <div className="virtual-spacer" style={{ height: offsets[items.length] ?? 0 }}>
         {rows}
       </div>
     </div>

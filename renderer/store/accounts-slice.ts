@@ -2,6 +2,7 @@
  * Accounts: the list from main and the per-account actions.
  */
 import type { AccountId, AccountView, Result } from '../../preload/contract';
+import { statusLabel } from '../common/format';
 import { describeFailure, type SliceCreator } from './slice';
 import type { AccountsSlice } from './types';
 
@@ -24,16 +25,20 @@ export function upsertAccount(accounts: readonly AccountView[], account: Account
 /** Creates the accounts slice. */
 export const createAccountsSlice: SliceCreator<AccountsSlice> = ({ api }) => (set, get) => {
   // Runs an account action with the account marked busy, and toasts a failure.
-  const run = async (accountId: AccountId, label: string, action: () => Promise<Result<AccountView>>): Promise<void> => {
+  const run = async (accountId: AccountId, label: string, action: () => Promise<Result<AccountView>>, onSuccess?: (account: AccountView) => void): Promise<void> => {
     const before = get().accounts.find((account) => account.id === accountId);
     set((state) => ({ busyAccounts: withBusy(state.busyAccounts, accountId, true) }));
     try {
       const result = await action();
-      if (!result.ok) get().showToast({ kind: 'error', message: describeFailure(label, result.error) });
+      if (!result.ok) {
+        get().showToast({ kind: 'error', message: describeFailure(label, result.error) });
+        return;
+      }
+      onSuccess?.(result.value);
       // Main also pushes the account's outcome. Once a push for it arrived during the call, the
       // pushes are newer than this answer (in browser mode they travel on another connection, so
       // "pin" could answer "expired" after the refresh it started was pushed), or it was removed.
-      else if (get().accounts.find((account) => account.id === accountId) === before) {
+      if (get().accounts.find((account) => account.id === accountId) === before) {
         set((state) => ({ accounts: upsertAccount(state.accounts, result.value) }));
       }
     } finally {
@@ -50,7 +55,11 @@ export const createAccountsSlice: SliceCreator<AccountsSlice> = ({ api }) => (se
       if (result.ok) set({ accounts: result.value, accountsLoaded: true });
       else get().showToast({ kind: 'error', message: describeFailure('Loading accounts', result.error) });
     },
-    refreshAccount: (accountId) => run(accountId, 'Refresh', () => api.refreshAccount(accountId)),
+    // "Refresh now" says what happened: a toast with the new status (issue 9).
+    refreshAccount: (accountId) =>
+      run(accountId, 'Refresh', () => api.refreshAccount(accountId), (account) =>
+        get().showToast({ kind: 'success', message: `Refreshed ${account.username}: ${statusLabel(account.status, Date.now()).text}.` }),
+      ),
     reauthenticate: (accountId) => run(accountId, 'Sign-in', () => api.reauthenticate(accountId)),
     setPinned: (accountId, pinned) => run(accountId, 'Changing auto-refresh', () => api.setPinned(accountId, pinned)),
     async removeAccount(accountId) {

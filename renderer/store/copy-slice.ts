@@ -15,7 +15,9 @@ export const createCopySlice: SliceCreator<CopySlice> = ({ api }) => (set, get) 
     const format = options.format ?? get().copyFormat;
     const result = await api.copyToken({ accountId, format, ...(options.scopes && options.scopes.length > 0 ? { scopes: options.scopes } : {}) });
     if (!result.ok) {
-      get().showToast({ kind: 'error', message: describeFailure('Copying the token', result.error) });
+      // A dialog that shows the error next to its field takes it instead of a toast.
+      if (options.onError) options.onError(result.error);
+      else get().showToast({ kind: 'error', message: describeFailure('Copying the token', result.error) });
       return false;
     }
     const what = result.value.format === 'bearer' ? 'Authorization header' : 'Access token';

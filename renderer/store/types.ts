@@ -66,7 +66,7 @@ export interface CopySlice {
   readonly copyFormat: TokenFormat;
   setCopyFormat(format: TokenFormat): void;
   /** Copies in main; announces the result with a toast. */
-  copyToken(accountId: AccountId, options?: { readonly scopes?: readonly string[]; readonly format?: TokenFormat }): Promise<boolean>;
+  copyToken(accountId: AccountId, options?: { readonly scopes?: readonly string[]; readonly format?: TokenFormat; readonly onError?: (error: ErrorInfo) => void }): Promise<boolean>;
 }
 
 /** The token details panel. The revealed token lives here only while the panel shows it. */

@@ -25,6 +25,18 @@ function scopesOf(claims: JWTPayload): readonly string[] {
   return [];
 }
 
+/**
+ * What a person pasted, as a bare token: whitespace and an `Authorization:` / `Bearer` prefix
+ * (a copied header line) are dropped.
+ */
+export function tokenFromPaste(text: string): string {
+  return text
+    .trim()
+    .replace(/^authorization\s*:\s*/i, '')
+    .replace(/^bearer\s+/i, '')
+    .replace(/\s+/g, '');
+}
+
 /** Decodes a JWS access token; anything else (opaque, encrypted JWE, garbage) is `opaque`. */
 export function decodeToken(token: string): DecodedToken {
   const parts = token.split('.');

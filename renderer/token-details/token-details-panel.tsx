@@ -1,66 +1,29 @@
 /**
  * Token details: masked until revealed; then the decoded header, claims, audience, scopes and a
- * live countdown. Closing the panel drops the token from renderer state.
+ * live countdown. "Hide token" drops the token from renderer state without asking main again;
+ * closing the panel does the same.
  */
 import { useMemo, useState, useId, type ReactNode } from 'react';
 import type { AccountId, RevealedToken } from '../../preload/contract';
 import { Dialog } from '../common/dialog';
-import { formatDateTime, formatDuration, parseScopes, statusLabel, toEpochMs } from '../common/format';
+import { parseScopes, statusLabel } from '../common/format';
 import { useNow } from '../common/use-now';
 import { useAppStore } from '../store';
+import { DecodeTokenForm } from './decode-token-form';
 import { decodeToken } from './decode-token';
+import { DecodedTokenView } from './decoded-token-view';
 
 const MASK = '•'.repeat(32);
 
-function Countdown({ expiresOnSeconds }: { readonly expiresOnSeconds: number }): ReactNode {
-  const now = useNow(1000);
-  const left = toEpochMs(expiresOnSeconds) - now;
-  return <span data-testid="countdown">{left > 0 ? `expires in ${formatDuration(left)}` : 'expired'}</span>;
-}
-
 function RevealedView({ token }: { readonly token: RevealedToken }): ReactNode {
   const decoded = useMemo(() => decodeToken(token.accessToken), [token.accessToken]);
-  const scopes = decoded.kind === 'jwt' && decoded.scopes.length > 0 ? decoded.scopes : token.scopes;
   return (
     <>
       <label className="field-label" htmlFor="revealed-token">
         Access token ({token.tokenType}, from {token.source === 'cache' ? 'cache' : 'the provider'})
       </label>
       <textarea id="revealed-token" className="token-text" readOnly value={token.accessToken} rows={4} spellCheck={false} data-testid="revealed-token" />
-      <dl className="facts">
-        <dt>Expires</dt>
-        <dd>
-          {formatDateTime(toEpochMs(token.expiresOn))} (<Countdown expiresOnSeconds={token.expiresOn} />)
-        </dd>
-        {decoded.kind === 'jwt' && decoded.issuedAt !== undefined ? (
-          <>
-            <dt>Issued</dt>
-            <dd>{formatDateTime(decoded.issuedAt * 1000)}</dd>
-          </>
-        ) : null}
-        {decoded.kind === 'jwt' ? (
-          <>
-            <dt>Audience</dt>
-            <dd data-testid="audience">{decoded.audience.join(', ') || '—'}</dd>
-            <dt>Issuer</dt>
-            <dd>{typeof decoded.claims.iss === 'string' ? decoded.claims.iss : '—'}</dd>
-          </>
-        ) : null}
-        <dt>Scopes</dt>
-        <dd data-testid="scopes">{scopes.join(' ') || '—'}</dd>
-      </dl>
-      {decoded.kind === 'jwt' ? (
-        <>
-          <h3>Header</h3>
-          <pre className="json" data-testid="jwt-header">{JSON.stringify(decoded.header, null, 2)}</pre>
-          <h3>Claims</h3>
-          <pre className="json" data-testid="jwt-claims">{JSON.stringify(decoded.claims, null, 2)}</pre>
-        </>
-      ) : (
-        <p className="notice" data-testid="opaque-notice">
-          {decoded.reason}
-        </p>
-      )}
+      <DecodedTokenView decoded={decoded} expiresOn={token.expiresOn} fallbackScopes={token.scopes} />
     </>
   );
 }
@@ -84,6 +47,7 @@ function OpenTokenDetails({ accountId }: { readonly accountId: AccountId }): Rea
   const [scopes, setScopes] = useState('');
   const [revealing, setRevealing] = useState(false);
   const scopesId = useId();
+  const errorId = useId();
   const now = useNow(1000);
 
   if (!account) return null;
@@ -97,7 +61,10 @@ function OpenTokenDetails({ accountId }: { readonly accountId: AccountId }): Rea
           {account.tenant ? ` · ${account.tenant}` : ''}
         </dd>
         <dt>Status</dt>
-        <dd>{label.text}</dd>
+        <dd>
+          {label.text}
+          {account.status.kind === 'needs-sign-in' ? <span className="block muted">{account.status.reason}</span> : null}
+        </dd>
         <dt>Stored</dt>
         <dd>{account.storage === 'encrypted' ? 'encrypted on this machine' : 'in memory only'}</dd>
       </dl>
@@ -105,25 +72,35 @@ function OpenTokenDetails({ accountId }: { readonly accountId: AccountId }): Rea
         className="form inline-form"
         onSubmit={async (event) => {
           event.preventDefault();
+          if (revealing) return;
           setRevealing(true);
           await revealToken(parseScopes(scopes));
           setRevealing(false);
         }}
       >
         <label htmlFor={scopesId}>Scopes</label>
-        <input id={scopesId} value={scopes} placeholder={profile?.defaultScopes.join(' ') || 'default scopes'} onChange={(event) => setScopes(event.target.value)} spellCheck={false} />
+        <input
+          id={scopesId}
+          value={scopes}
+          placeholder={profile?.defaultScopes.join(' ') || 'default scopes'}
+          onChange={(event) => setScopes(event.target.value)}
+          spellCheck={false}
+          aria-invalid={revealError ? true : undefined}
+          aria-describedby={revealError ? errorId : undefined}
+        />
+        {/* Two buttons with their own keys: turning one submit button into "Hide" in place made the
+            click that hid the token also submit the form, which revealed it again (issue 9). */}
+        <button key="reveal" type="submit" className={revealed ? undefined : 'primary'} disabled={revealing}>
+          {revealing ? 'Revealing…' : revealed ? 'Reveal again' : 'Reveal token'}
+        </button>
         {revealed ? (
-          <button type="button" onClick={hideToken}>
+          <button key="hide" type="button" className="primary" onClick={hideToken}>
             Hide token
           </button>
-        ) : (
-          <button type="submit" className="primary" disabled={revealing}>
-            {revealing ? 'Revealing…' : 'Reveal token'}
-          </button>
-        )}
+        ) : null}
       </form>
       {revealError ? (
-        <p className="error" role="alert">
+        <p className="error" role="alert" id={errorId}>
           {revealError.message}
         </p>
       ) : null}
@@ -134,6 +111,10 @@ function OpenTokenDetails({ accountId }: { readonly accountId: AccountId }): Rea
           {MASK}
         </p>
       )}
+      <details className="decode-section">
+        <summary>Decode a token</summary>
+        <DecodeTokenForm />
+      </details>
     </Dialog>
   );
 }

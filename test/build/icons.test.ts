@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { drawIcon, encodePng, ICON_FILES } from '../../scripts/make-icons';
+import { drawIcon, encodePng, FAVICON_SIZES, faviconIco, ICON_FILES } from '../../scripts/make-icons';
 import { REPO_ROOT } from './app-copy';
 
 describe('make-icons', () => {
@@ -24,5 +24,21 @@ describe('make-icons', () => {
     const raw = inflateSync(png.subarray(41, 41 + idatLength));
     expect(raw.length).toBe((size * 4 + 1) * size);
     expect(raw.subarray(1, 1 + size * 4)).toEqual(Buffer.from(pixels.subarray(0, size * 4)));
+  });
+});
+
+describe('favicon', () => {
+  it('is an ICO of PNG entries, identical to the committed renderer/public/favicon.ico', () => {
+    const committed = readFileSync(join(REPO_ROOT, 'renderer', 'public', 'favicon.ico'));
+    expect(committed.equals(faviconIco()), 'renderer/public/favicon.ico is stale: run npm run icons').toBe(true);
+    expect(committed.readUInt16LE(2)).toBe(1);
+    expect(committed.readUInt16LE(4)).toBe(FAVICON_SIZES.length);
+    FAVICON_SIZES.forEach((size, index) => {
+      const entry = 6 + 16 * index;
+      expect(committed[entry]).toBe(size);
+      const offset = committed.readUInt32LE(entry + 12);
+      expect(committed.subarray(offset, offset + 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(committed.readUInt32BE(offset + 16)).toBe(size);
+    });
   });
 });

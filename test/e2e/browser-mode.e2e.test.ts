@@ -162,7 +162,7 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
     nextUser = ALICE;
     await page.getByRole('button', { name: 'Add account', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Add account' });
-    await expect.poll(() => dialog.getByLabel(/Local demo provider/).isChecked()).toBe(true);
+    await expect.poll(() => dialog.getByRole('radio', { name: /Local demo provider/ }).isChecked()).toBe(true);
     await screenshot('add-account');
     await dialog.getByRole('button', { name: 'Sign in' }).click();
     await row(ALICE.username).waitFor({ timeout: 45_000 });
@@ -172,7 +172,7 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
   });
 
   it('copies a token that the provider confirms as active', async () => {
-    await page.getByRole('button', { name: `Copy token for ${ALICE.username}` }).click();
+    await page.getByRole('button', { name: `Copy token raw for ${ALICE.username}` }).click();
     await page.getByTestId('toast').filter({ hasText: /Access token copied\. Clipboard clears at \d/ }).waitFor();
     const copied = await clipboard.readText();
     expect(copied.split('.')).toHaveLength(3);
@@ -224,7 +224,7 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
     nextUser = ALICE;
     await page.getByRole('button', { name: `Sign in again as ${ALICE.username}` }).click();
     await expect.poll(() => statusOf(ALICE.username).textContent(), { timeout: 45_000 }).toMatch(/^(valid|expires in) /);
-    await page.getByRole('button', { name: `Copy token for ${ALICE.username}` }).click();
+    await page.getByRole('button', { name: `Copy token raw for ${ALICE.username}` }).click();
     await expect.poll(async () => (await clipboard.readText()).length > 0 && (await idp.introspect(await clipboard.readText())).active).toBe(true);
   });
 
@@ -246,7 +246,7 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
     await screenshot('profile-errors');
     await form.getByLabel('Issuer URL').fill(idp.entraIssuer());
     await form.getByRole('button', { name: 'Check and save' }).click();
-    await expect.poll(() => dialog.getByLabel(/Contoso tenant/).isChecked(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => dialog.getByRole('radio', { name: /Contoso tenant/ }).isChecked(), { timeout: 30_000 }).toBe(true);
     await dialog.getByRole('button', { name: 'Sign in' }).click();
     await row(BOB.username).waitFor({ timeout: 45_000 });
     await expect.poll(() => statusOf(BOB.username).textContent()).toMatch(/^(valid|expires in) /);

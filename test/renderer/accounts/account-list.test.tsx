@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AccountList, ACCOUNT_ROW_HEIGHT } from '../../../renderer/accounts/account-list';
+import { AccountList, ACCOUNT_ROW_HEIGHT, filterAndGroup, GROUP_HEADER_HEIGHT } from '../../../renderer/accounts/account-list';
 import { createFakeApi, makeAccount } from '../support/fake-api';
 import { renderWithStore } from '../support/render-app';
 
@@ -18,13 +18,14 @@ describe('AccountList', () => {
       makeAccount({ id: 'a', username: 'alice@contoso.com', displayName: 'Alice Example', status: { kind: 'valid', expiresOn: soon(42 * 60 + 30) } }),
       makeAccount({ id: 'b', username: 'bob@contoso.com', status: { kind: 'valid', expiresOn: soon(3 * 60 + 30) } }),
       makeAccount({ id: 'c', username: 'carol@fabrikam.com', profileId: 'entra', profileName: 'Fabrikam', providerKind: 'entra', tenant: 'fabrikam.onmicrosoft.com', status: { kind: 'refreshing' } }),
-      makeAccount({ id: 'd', username: 'dan@fabrikam.com', profileId: 'entra', profileName: 'Fabrikam', status: { kind: 'needs-sign-in', reason: 'Refresh token revoked.' }, storage: 'memory-only' }),
+      makeAccount({ id: 'd', username: 'dan@fabrikam.com', profileId: 'entra', profileName: 'Fabrikam', status: { kind: 'needs-sign-in', reason: 'Refresh token revoked.' } }),
+      makeAccount({ id: 'e', username: 'erin@fabrikam.com', profileId: 'entra', profileName: 'Fabrikam', storage: 'memory-only', lastError: { code: 'network_error', message: 'The provider could not be reached.' } }),
     ]);
     const { store } = renderWithStore(<AccountList />, fake);
     await store.getState().loadAccounts();
 
     const headings = await screen.findAllByRole('heading', { level: 2 });
-    expect(headings.map((heading) => heading.textContent)).toEqual(['Demo provider · 2', 'Fabrikam · 2']);
+    expect(headings.map((heading) => heading.textContent)).toEqual(['Demo provider · 2', 'Fabrikam · 3']);
     expect(within(rowOf('alice@contoso.com')).getByTestId('account-status').textContent).toBe('valid 42 min');
     expect(within(rowOf('alice@contoso.com')).queryByText('AE')).not.toBeNull();
     expect(within(rowOf('bob@contoso.com')).queryByText('AE')).toBeNull();
@@ -33,8 +34,14 @@ describe('AccountList', () => {
     expect(within(rowOf('carol@fabrikam.com')).queryByText('Fabrikam · fabrikam.onmicrosoft.com')).not.toBeNull();
     const dan = rowOf('dan@fabrikam.com');
     expect(within(dan).getByTestId('account-status').textContent).toBe('needs sign-in');
-    expect(within(dan).queryByText('stored in memory only')).not.toBeNull();
+    // The reason is on the row itself, not only in a tooltip.
+    expect(within(dan).getByTestId('needs-sign-in-reason').textContent).toBe('Refresh token revoked.');
+    const erin = rowOf('erin@fabrikam.com');
+    expect(within(erin).queryByText('stored in memory only')).not.toBeNull();
+    expect(within(erin).getByTestId('account-error').textContent).toBe('last try failed: network_error');
+    expect(within(erin).getByTestId('account-error').title).toBe('The provider could not be reached.');
     expect(within(rowOf('alice@contoso.com')).queryByText('stored in memory only')).toBeNull();
+    expect(within(rowOf('alice@contoso.com')).queryByTestId('account-error')).toBeNull();
   });
 
   it('signs a "needs sign-in" account in again with one click', async () => {
@@ -80,13 +87,72 @@ describe('AccountList', () => {
     expect(rows[0]?.getAttribute('aria-label')).toBe('Account user0000@contoso.com');
     // The spacer still has the full height, so the scrollbar reflects all 1,004 rows (4 headers).
     const spacer = container.querySelector('.virtual-spacer') as HTMLElement;
-    expect(spacer.style.height).toBe(`${1004 * ACCOUNT_ROW_HEIGHT}px`);
+    expect(spacer.style.height).toBe(`${4 * GROUP_HEADER_HEIGHT + 1000 * ACCOUNT_ROW_HEIGHT}px`);
 
     // Scrolling to the end renders the last rows and drops the first.
     const list = screen.getByRole('region', { name: 'Accounts' });
-    fireEvent.scroll(list, { target: { scrollTop: 1004 * ACCOUNT_ROW_HEIGHT - 700 } });
+    fireEvent.scroll(list, { target: { scrollTop: 4 * GROUP_HEADER_HEIGHT + 1000 * ACCOUNT_ROW_HEIGHT - 700 } });
     await waitFor(() => expect(screen.queryByRole('group', { name: 'Account user0999@contoso.com' })).not.toBeNull());
     expect(screen.queryByRole('group', { name: 'Account user0000@contoso.com' })).toBeNull();
     expect(screen.getAllByRole('group', { name: /^Account / }).length).toBeLessThan(40);
+  });
+
+  it('filters by username, name, provider or tenant, ignoring case', () => {
+    const accounts = [
+      makeAccount({ id: 'a', username: 'alice@contoso.com', displayName: 'Alice Example' }),
+      makeAccount({ id: 'b', username: 'bob@fabrikam.com', profileId: 'f', profileName: 'Fabrikam', tenant: 'fabrikam.onmicrosoft.com' }),
+    ];
+    const names = (filter: string) => filterAndGroup(accounts, filter).flatMap((row) => (row.kind === 'account' ? [row.account.username] : []));
+    expect(names('')).toEqual(['alice@contoso.com', 'bob@fabrikam.com']);
+    expect(names('EXAMPLE')).toEqual(['alice@contoso.com']);
+    expect(names(' onmicrosoft ')).toEqual(['bob@fabrikam.com']);
+    expect(names('demo provider')).toEqual(['alice@contoso.com']);
+    expect(names('nobody')).toEqual([]);
+  });
+
+  it('says when no account matches the filter', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    const { store } = renderWithStore(<AccountList filter="zebra" />, fake);
+    await store.getState().loadAccounts();
+    expect((await screen.findByRole('status')).textContent).toBe('No account matches “zebra”.');
+  });
+
+  it('copies from a focused row with Enter or Ctrl+C, and moves between rows with the arrow keys', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' }), makeAccount({ id: 'b', username: 'bob@contoso.com' }), makeAccount({ id: 'd', username: 'dan@contoso.com', status: { kind: 'needs-sign-in', reason: 'revoked' } })]);
+    const { store } = renderWithStore(<AccountList />, fake);
+    await store.getState().loadAccounts();
+    const alice = await screen.findByRole('group', { name: 'Account alice@contoso.com' });
+    alice.focus();
+    fireEvent.keyDown(alice, { key: 'Enter' });
+    await waitFor(() => expect(fake.callsOf('copyToken')).toHaveLength(1));
+    expect(fake.callsOf('copyToken')[0]?.args[0]).toEqual({ accountId: 'a', format: 'raw' });
+    fireEvent.keyDown(alice, { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(rowOf('bob@contoso.com'));
+    fireEvent.keyDown(document.activeElement as HTMLElement, { key: 'c', ctrlKey: true });
+    await waitFor(() => expect(fake.callsOf('copyToken')).toHaveLength(2));
+    expect(fake.callsOf('copyToken')[1]?.args[0]).toEqual({ accountId: 'b', format: 'raw' });
+    fireEvent.keyDown(document.activeElement as HTMLElement, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(alice);
+    // Keys on a button inside the row are the button's own.
+    fireEvent.keyDown(within(alice).getByRole('button', { name: 'Remove alice@contoso.com' }), { key: 'Enter' });
+    expect(fake.callsOf('copyToken')).toHaveLength(2);
+    // A row that needs sign-in signs in with Enter instead.
+    fireEvent.keyDown(rowOf('dan@contoso.com'), { key: 'Enter' });
+    await waitFor(() => expect(fake.callsOf('reauthenticate')).toHaveLength(1));
+  });
+
+  it('says "Refresh now" worked, and keeps focus on the button while it runs', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    const { store } = renderWithStore(<AccountList />, fake);
+    await store.getState().loadAccounts();
+    const refresh = await screen.findByRole('button', { name: 'Refresh now alice@contoso.com' });
+    refresh.focus();
+    fireEvent.click(refresh);
+    expect(refresh.getAttribute('aria-disabled')).toBe('true');
+    expect(document.activeElement).toBe(refresh);
+    // A second click while it runs is ignored.
+    fireEvent.click(refresh);
+    await waitFor(() => expect(store.getState().toasts.map((toast) => toast.message)).toEqual([expect.stringMatching(/^Refreshed alice@contoso\.com: valid (59 min|1 h)\.$/)]));
+    expect(fake.callsOf('refreshAccount')).toHaveLength(1);
   });
 });

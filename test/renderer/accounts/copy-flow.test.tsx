@@ -11,7 +11,7 @@ describe('copy token', () => {
   it('copies the default scopes as a raw token and toasts when the clipboard clears', async () => {
     const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
     renderWithStore(<App />, fake);
-    fireEvent.click(await screen.findByRole('button', { name: 'Copy token for alice@contoso.com' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy token raw for alice@contoso.com' }));
     const toast = await screen.findByTestId('toast');
     expect(toast.textContent).toMatch(/Access token copied\. Clipboard clears at \d{1,2}:\d{2}:\d{2}/);
     expect(fake.callsOf('copyToken')[0]?.args[0]).toEqual({ accountId: 'a', format: 'raw' });
@@ -33,18 +33,46 @@ describe('copy token', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(fake.callsOf('copyToken')[0]?.args[0]).toEqual({ accountId: 'a', format: 'bearer', scopes: ['api://tessera-demo/write'] });
     expect((await screen.findByTestId('toast')).textContent).toMatch(/^Authorization header copied/);
+    // The main button now says what it copies.
+    const main = screen.getByRole('button', { name: 'Copy token header for alice@contoso.com' });
+    expect(main.textContent).toBe('Copy token header for alice@contoso.com');
+    fireEvent.click(main);
+    await waitFor(() => expect(fake.callsOf('copyToken')).toHaveLength(2));
+    expect(fake.callsOf('copyToken')[1]?.args[0]).toEqual({ accountId: 'a', format: 'bearer' });
   });
 
   it('says when the clipboard will not be cleared, and shows copy errors', async () => {
     const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
     const { store } = renderWithStore(<App />, fake);
     fake.failNext('copyToken', { code: 'needs_sign_in', message: 'Sign in again to get a token for these scopes.' });
-    fireEvent.click(await screen.findByRole('button', { name: 'Copy token for alice@contoso.com' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy token raw for alice@contoso.com' }));
     expect((await screen.findByTestId('toast')).textContent).toContain('Copying the token failed: Sign in again to get a token for these scopes.');
     store.getState().dismissToast(store.getState().toasts[0]?.id ?? 0);
     fake.settings = { ...fake.settings, clipboardClearSeconds: 0 };
-    fireEvent.click(screen.getByRole('button', { name: 'Copy token for alice@contoso.com' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Copy token raw for alice@contoso.com' }));
     await waitFor(() => expect(screen.getByTestId('toast').textContent).toContain('The clipboard will not be cleared.'));
+  });
+});
+
+describe('copy options errors', () => {
+  it('shows a refused scope next to the Scopes field, in words about scopes, not in a toast', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    const { store } = renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy options for alice@contoso.com' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Copy token for alice@contoso.com' });
+    fake.failNext('copyToken', { code: 'invalid_scope', message: 'The provider does not accept these scopes. Check the scopes of the profile.' });
+    fireEvent.change(within(dialog).getByLabelText('Scopes'), { target: { value: 'api://tessera-demo/admin' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Copy' }));
+    const error = await within(dialog).findByTestId('copy-error');
+    expect(error.textContent).toContain('This account was not signed in for these scopes.');
+    const scopes = within(dialog).getByLabelText('Scopes');
+    expect(scopes.getAttribute('aria-invalid')).toBe('true');
+    expect(scopes.getAttribute('aria-describedby')?.split(' ')).toContain(error.id);
+    expect(store.getState().toasts).toEqual([]);
+    // Other errors keep main's own message.
+    fake.failNext('copyToken', { code: 'network_error', message: 'The provider could not be reached. Check the network and try again.' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Copy' }));
+    await waitFor(() => expect(within(dialog).getByTestId('copy-error').textContent).toBe('The provider could not be reached. Check the network and try again.'));
   });
 });
 

@@ -19,7 +19,7 @@ describe('add account', () => {
     fake.holdSignIn = true;
     renderWithStore(<App />, fake);
     const dialog = await openAddAccount();
-    await within(dialog).findByLabelText(/Demo provider/);
+    await within(dialog).findByRole('radio', { name: /Demo provider/ });
     // Browser mode has no embedded window.
     expect((within(dialog).getByLabelText(/App window/) as HTMLInputElement).disabled).toBe(true);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
@@ -37,7 +37,7 @@ describe('add account', () => {
     fake.holdSignIn = true;
     renderWithStore(<App />, fake);
     const dialog = await openAddAccount();
-    await within(dialog).findByLabelText(/Demo provider/);
+    await within(dialog).findByRole('radio', { name: /Demo provider/ });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
     fireEvent.click(await within(dialog).findByRole('button', { name: 'Cancel sign-in' }));
     const error = await within(dialog).findByTestId('sign-in-error');
@@ -55,7 +55,7 @@ describe('add account', () => {
     });
     renderWithStore(<App />, fake);
     const dialog = await openAddAccount();
-    await within(dialog).findByLabelText(/Demo provider/);
+    await within(dialog).findByRole('radio', { name: /Demo provider/ });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
     const error = await within(dialog).findByTestId('sign-in-error');
     expect(error.textContent).toContain('The provider refused the sign-in (AADSTS700016)');
@@ -92,7 +92,7 @@ describe('add account', () => {
     fireEvent.change(within(form).getByLabelText('Client id'), { target: { value: '11111111-2222-3333-4444-555555555555' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Check and save' }));
     const back = await screen.findByRole('dialog', { name: 'Add account' });
-    expect((within(back).getByLabelText(/Contoso/) as HTMLInputElement).checked).toBe(true);
+    expect((within(back).getByRole('radio', { name: /Contoso/ }) as HTMLInputElement).checked).toBe(true);
     expect(fake.callsOf('saveProfile')).toHaveLength(1);
   });
 });
@@ -100,6 +100,8 @@ describe('add account', () => {
 describe('settings', () => {
   it('changes the clipboard clear time and default sign-in method', async () => {
     const fake = createFakeApi();
+    fake.mode = 'electron';
+    fake.storage = { mode: 'encrypted', backend: 'gnome_libsecret' };
     renderWithStore(<App />, fake);
     fireEvent.click(await screen.findByRole('button', { name: 'Settings' }));
     const dialog = await screen.findByRole('dialog', { name: 'Settings' });
@@ -109,6 +111,44 @@ describe('settings', () => {
     fireEvent.change(within(dialog).getByLabelText('Linux password store'), { target: { value: 'gnome-libsecret' } });
     fireEvent.click(within(dialog).getByLabelText(/weak encryption/));
     await waitFor(() => expect(fake.settings).toMatchObject({ clipboardClearSeconds: 30, linuxPasswordStore: 'gnome-libsecret', allowWeakEncryption: true }));
-    expect(within(dialog).getByTestId('storage-status').textContent).toContain('Encrypted (aes-gcm-keyfile)');
+    expect(within(dialog).getByTestId('storage-status').textContent).toContain('Encrypted (gnome_libsecret)');
+  });
+
+  it('explains a wrong number next to its field instead of dropping it', async () => {
+    const fake = createFakeApi();
+    renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Settings' });
+    const clear = within(dialog).getByLabelText('Clear the clipboard after (seconds)');
+    const errorOf = (): string | null | undefined => document.getElementById(`${clear.id}-error`)?.textContent;
+    for (const [typed, message] of [
+      ['-5', 'Use 0 to 3600 seconds.'],
+      ['2.5', 'Use whole seconds (no fractions), from 0 to 3600.'],
+      ['soon', 'Enter a number of seconds from 0 to 3600.'],
+    ] as const) {
+      fireEvent.change(clear, { target: { value: typed } });
+      fireEvent.blur(clear);
+      expect(errorOf()).toBe(message);
+      expect(clear.getAttribute('aria-invalid')).toBe('true');
+    }
+    expect(fake.callsOf('updateSettings')).toHaveLength(0);
+    fireEvent.change(clear, { target: { value: '30' } });
+    fireEvent.blur(clear);
+    await waitFor(() => expect(fake.settings.clipboardClearSeconds).toBe(30));
+    expect(clear.getAttribute('aria-invalid')).toBeNull();
+    expect(await within(dialog).findByText('Saved.')).not.toBeNull();
+  });
+
+  it('shows browser mode only what applies to it, without keyring advice', async () => {
+    const fake = createFakeApi();
+    fake.storage = { mode: 'memory-only', backend: 'browser-mode-memory', reason: 'The OS keyring is not available: install gnome-keyring.' };
+    renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Settings' });
+    await waitFor(() => expect(within(dialog).getByTestId('storage-status').textContent).toContain('npm start -- --persist-tokens'));
+    expect(within(dialog).queryByLabelText('Linux password store')).toBeNull();
+    expect(within(dialog).queryByLabelText(/weak encryption/)).toBeNull();
+    expect(within(dialog).queryByLabelText('Default sign-in method')).toBeNull();
+    expect(within(dialog).getByTestId('storage-status').textContent).not.toContain('keyring is not available');
   });
 });

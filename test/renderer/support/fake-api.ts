@@ -14,6 +14,7 @@ import type {
   Result,
   RevealedToken,
   Settings,
+  StorageStatus,
 } from '../../../preload/contract';
 
 /** One recorded call. */
@@ -34,6 +35,10 @@ export interface FakeApi {
   token: RevealedToken;
   /** What `validateProfile` answers. */
   validation: ProfileValidation;
+  /** What `getAppInfo` reports: browser mode (default) or the desktop app. */
+  mode: 'browser' | 'electron';
+  /** What `getStorageStatus` reports. */
+  storage: StorageStatus;
   /** Makes the next call of a method fail with this error. */
   failNext(method: ApiMethodName, error: ErrorInfo): void;
   /** Holds `addAccount` until `finishSignIn` is called. */
@@ -95,6 +100,8 @@ export function createFakeApi(accounts: AccountView[] = []): FakeApi {
     settings: DEFAULT_SETTINGS,
     token: { accessToken: 'opaque-token-value', tokenType: 'Bearer', expiresOn: Math.floor(Date.now() / 1000) + 3600, scopes: ['api://tessera-demo/read'], source: 'cache' },
     validation: { valid: true, fieldErrors: {} },
+    mode: 'browser',
+    storage: { mode: 'encrypted', backend: 'aes-gcm-keyfile' },
     holdSignIn: false,
     failNext(method, error) {
       failures.set(method, error);
@@ -127,7 +134,7 @@ export function createFakeApi(accounts: AccountView[] = []): FakeApi {
   };
 
   const api: RendererApi = {
-    getAppInfo: () => answer('getAppInfo', [], () => ({ version: '0.1.0', platform: 'linux', mode: 'browser' as const, demoProviderAvailable: true })),
+    getAppInfo: () => answer('getAppInfo', [], () => ({ version: '0.1.0', platform: 'linux', mode: fake.mode, demoProviderAvailable: true })),
     listPresets: () => answer('listPresets', [], () => fake.presets),
     listProfiles: () => answer('listProfiles', [], () => fake.profiles),
     validateProfile: (draft: ProfileDraft) => answer('validateProfile', [draft], () => fake.validation),
@@ -163,7 +170,7 @@ export function createFakeApi(accounts: AccountView[] = []): FakeApi {
     revealToken: (request) => answer('revealToken', [request], () => fake.token),
     getSettings: () => answer('getSettings', [], () => fake.settings),
     updateSettings: (patch) => answer('updateSettings', [patch], () => (fake.settings = { ...fake.settings, ...patch })),
-    getStorageStatus: () => answer('getStorageStatus', [], () => ({ mode: 'encrypted' as const, backend: 'aes-gcm-keyfile' })),
+    getStorageStatus: () => answer('getStorageStatus', [], () => fake.storage),
     onEvent: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/app';
-import { decodeToken } from '../../../renderer/token-details/decode-token';
+import { decodeToken, tokenFromPaste } from '../../../renderer/token-details/decode-token';
 import { createFakeApi, makeAccount } from '../support/fake-api';
 import { renderWithStore } from '../support/render-app';
 
@@ -28,6 +28,11 @@ describe('decodeToken', () => {
     const decoded = decodeToken(token);
     expect(decoded.kind === 'jwt' && decoded.audience).toEqual(['a', 'b']);
     expect(decoded.kind === 'jwt' && decoded.scopes).toEqual(['User.Read', 'Mail.Read']);
+  });
+  it('takes a token out of a pasted header line', () => {
+    expect(tokenFromPaste('  Authorization: Bearer abc.def.ghi \n')).toBe('abc.def.ghi');
+    expect(tokenFromPaste('bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(tokenFromPaste('abc.\ndef.ghi')).toBe('abc.def.ghi');
   });
   it('treats opaque, encrypted and broken tokens as opaque', () => {
     expect(decodeToken('2YotnFZFEjr1zCsicMWpAA').kind).toBe('opaque');
@@ -83,5 +88,54 @@ describe('TokenDetailsPanel', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Token details for alice@contoso.com' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Reveal token' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Sign in again to see this token.');
+  });
+
+  it('hides the token without asking main for it again (regression: "Hide token" re-revealed it)', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    fake.token = { accessToken: JWT, tokenType: 'Bearer', expiresOn: iat + 1800, scopes: ['api://tessera-demo/read'], source: 'cache' };
+    const { store } = renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Token details for alice@contoso.com' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Reveal token' }));
+    await screen.findByTestId('revealed-token');
+    const hide = screen.getByRole('button', { name: 'Hide token' });
+    hide.focus();
+    fireEvent.click(hide);
+    expect(screen.getByTestId('masked-token')).not.toBeNull();
+    // Give a stray form submission every chance to run.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.callsOf('revealToken')).toHaveLength(1);
+    expect(store.getState().revealed).toBeNull();
+    expect(screen.queryByTestId('revealed-token')).toBeNull();
+    expect(document.body.innerHTML).not.toContain(JWT);
+    // Focus stayed in the panel, on the button that reveals it again.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Reveal token' }));
+  });
+
+  it('shows why the account needs sign-in in the panel', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com', status: { kind: 'needs-sign-in', reason: 'The refresh token was revoked. Sign in again.' } })]);
+    renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Token details for alice@contoso.com' }));
+    const panel = await screen.findByRole('dialog', { name: 'Token for alice@contoso.com' });
+    expect(within(panel).getByText('The refresh token was revoked. Sign in again.')).not.toBeNull();
+  });
+});
+
+describe('Decode a token', () => {
+  it('decodes a pasted header line locally, without any call to main', async () => {
+    const fake = createFakeApi([]);
+    renderWithStore(<App />, fake);
+    await screen.findByRole('button', { name: 'Add your first account' });
+    const before = fake.calls.length;
+    fireEvent.click(screen.getByRole('button', { name: 'Decode a token' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Decode a token' });
+    fireEvent.change(within(dialog).getByLabelText('Token to decode'), { target: { value: `Authorization: Bearer ${JWT}` } });
+    const decoded = await within(dialog).findByTestId('decoded-token');
+    expect(within(decoded).getByTestId('audience').textContent).toBe('api://tessera-demo');
+    expect(within(decoded).getByTestId('issuer').textContent).toBe('https://localhost/oidc');
+    expect(JSON.parse(within(decoded).getByTestId('jwt-claims').textContent ?? '{}')).toMatchObject({ sub: 'alice' });
+    expect(within(decoded).getByTestId('countdown').textContent).toMatch(/^expires in (29|30) min$/);
+    fireEvent.change(within(dialog).getByLabelText('Token to decode'), { target: { value: 'not-a-jwt' } });
+    expect((await within(dialog).findByTestId('opaque-notice')).textContent).toContain('opaque');
+    expect(fake.calls.length).toBe(before);
   });
 });

@@ -1,0 +1,17 @@
+/**
+ * Whether a CSS media query matches, kept current as the window changes.
+ */
+import { useSyncExternalStore } from 'react';
+
+/** `matchMedia(query).matches`, re-rendering when it changes; false where there is no `matchMedia` (jsdom). */
+export function useMediaQuery(query: string): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      if (typeof window.matchMedia !== 'function') return () => undefined;
+      const list = window.matchMedia(query);
+      list.addEventListener('change', onChange);
+      return () => list.removeEventListener('change', onChange);
+    },
+    () => (typeof window.matchMedia === 'function' ? window.matchMedia(query).matches : false),
+  );
+}
