@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { LibraryName } from './subjects';
 import type { TimingSummary } from './stats';
 import type { AzureIdentityBench } from './azure-identity';
+import type { CliTokenBench } from './cli-token';
 
 /** One library at one cache size. */
 export interface SilentHitRow extends TimingSummary {
@@ -74,6 +75,8 @@ export interface BenchResults {
   readonly serializationRatios: Readonly<Record<'serialize' | 'deserialize', number | null>>;
   /** `tessera exec --azure-identity`: the managed-identity endpoint's round trip. */
   readonly azureIdentity?: AzureIdentityBench;
+  /** The `tessera` command: `tessera token` wall time, the socket round trip, peers. */
+  readonly cliToken?: CliTokenBench;
   readonly durationSeconds: number;
 }
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { version as msalNodeVersion } from '@azure/msal-node';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { formatAzureIdentityBench, measureAzureIdentity } from './azure-identity';
+import { formatCliTokenBench, measureCliToken } from './cli-token';
 import { timeInterleaved, type LoopLimits, type TimedTask } from './measure';
 import {
   formatReport,
@@ -231,6 +232,8 @@ async function main(): Promise<void> {
     const refresh = await measureRefresh(idp, subjects, templates);
     console.log('bench: tessera exec --azure-identity endpoint…');
     const azureIdentity = await measureAzureIdentity(QUICK, check);
+    console.log('bench: the tessera command (tessera token, the socket round trip, peers)…');
+    const cliToken = await measureCliToken(idp, QUICK, check);
 
     const silentHitRatios: LibraryRatio[] = ACCOUNT_COUNTS.map((accounts) => {
       const rows = silentHit.filter((row) => row.accounts === accounts);
@@ -277,12 +280,15 @@ async function main(): Promise<void> {
       serialization,
       serializationRatios: { serialize: serializationRatio('serialize'), deserialize: serializationRatio('deserialize') },
       azureIdentity,
+      cliToken,
       durationSeconds: (performance.now() - started) / 1000,
     };
     console.log('');
     console.log(formatReport(results));
     console.log('');
     console.log(formatAzureIdentityBench(azureIdentity, formatUs));
+    console.log('');
+    console.log(formatCliTokenBench(cliToken, formatUs));
     if (QUICK) {
       console.log('\n(quick run: results not written)');
     } else {

@@ -26,7 +26,7 @@ export function exitCodeFor(code: string): number {
     case 'needs_sign_in':
       return EXIT.signInNeeded;
     case 'consent_denied':
-    case 'consent_required':
+    case 'no_standing_rule':
     case 'consent_timeout':
       return EXIT.consentDenied;
     case 'not_found':

@@ -175,7 +175,7 @@ export class BridgeService implements ChannelHandler {
       };
     } catch (error) {
       const code = codeOf(error);
-      if (code === 'consent_denied' || code === 'consent_required' || code === 'consent_timeout') this.#record({ outcome: 'denied', caller, account, scopes, code });
+      if (code === 'consent_denied' || code === 'no_standing_rule' || code === 'consent_timeout') this.#record({ outcome: 'denied', caller, account, scopes, code });
       throw error;
     }
   }

@@ -10,7 +10,7 @@
  * - always allow this program for this account and these scopes: a standing rule, persisted;
  * - deny.
  * Callers without a terminal (CI, editors, services) are never prompted: a standing rule allows
- * them, or they get `consent_required` at once, with what to do.
+ * them, or they get `no_standing_rule` at once, with what to do.
  *
  * What a caller reports about itself (program, parent, terminal, folder) is shown as such: a
  * process of the same user can lie, and the socket's permissions are the only real boundary.
@@ -121,7 +121,7 @@ export class ConsentEngine {
 
   /**
    * Resolves with what allowed the request, or rejects with a {@link BridgeError}:
-   * `consent_denied`, `consent_required` (no terminal, no rule), `consent_timeout`; or with the
+   * `consent_denied`, `no_standing_rule` (no terminal, no rule), `consent_timeout`; or with the
    * signal's reason when the caller hung up.
    */
   async authorize(query: ConsentQuery, options: AuthorizeOptions = {}): Promise<GrantBasis> {
@@ -134,7 +134,7 @@ export class ConsentEngine {
     if (this.#sessionAllows(terminal, query.accountId, query.scopes)) return 'terminal-session';
     if (!terminal) {
       throw new BridgeError(
-        'consent_required',
+        'no_standing_rule',
         `No standing rule lets "${query.caller.program}" get tokens for ${query.username}, and without a terminal nobody can be asked. ` +
           `Run the same command once from a terminal with --program ${shellWord(query.caller.program)} and choose "Always allow".`,
       );
@@ -235,46 +235,50 @@ export class ConsentEngine {
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     // The same terminal asking again for the same thing joins the prompt already shown.
     const key = [terminal, query.caller.program, query.accountId, [...query.scopes].sort().join(' '), query.integration].join('\n');
-    let entry = [...this.#pending.values()].find((candidate) => candidate.key === key);
-    if (!entry) {
-      const prompt: ConsentPrompt = {
-        id: randomUUID(),
-        caller: query.caller,
-        accountId: query.accountId,
-        username: query.username,
-        profileName: query.profileName,
-        scopes: [...query.scopes],
-        integration: query.integration,
-        requestedAt: this.#now(),
-        hasTerminal: true,
-      };
-      const created: Pending = { prompt, key, waiters: new Set(), timer: undefined };
-      created.timer = this.#timers.setTimeout(() => {
-        this.#settle(created, undefined, 'timed-out');
-        for (const waiter of created.waiters) {
-          waiter.reject(new BridgeError('consent_timeout', 'Nobody answered the request in Tessera in time. Run the command again and approve it in the Tessera window.'));
-        }
-      }, this.#lifetimes.promptTimeoutMs);
-      this.#pending.set(prompt.id, created);
-      entry = created;
-      this.#emit({ type: 'consent-requested', prompt });
-    }
-    const joined = entry;
-    options.onWaiting?.(joined.prompt);
-    return new Promise<ConsentChoice>((resolve, reject) => {
+    const existing = [...this.#pending.values()].find((candidate) => candidate.key === key);
+    const entry: Pending = existing ?? this.#newPrompt(query, key);
+    // The waiter is registered before anyone hears of the prompt, so even an answer given
+    // synchronously by a listener reaches it.
+    const answered = new Promise<ConsentChoice>((resolve, reject) => {
       const waiter = { resolve, reject };
-      joined.waiters.add(waiter);
+      entry.waiters.add(waiter);
       options.signal?.addEventListener(
         'abort',
         () => {
-          joined.waiters.delete(waiter);
+          entry.waiters.delete(waiter);
           reject(options.signal?.reason);
           // The last caller hung up: take the prompt off the screen.
-          if (joined.waiters.size === 0 && this.#pending.has(joined.prompt.id)) this.#settle(joined, undefined, 'cancelled');
+          if (entry.waiters.size === 0 && this.#pending.has(entry.prompt.id)) this.#settle(entry, undefined, 'cancelled');
         },
         { once: true },
       );
     });
+    options.onWaiting?.(entry.prompt);
+    if (!existing) this.#emit({ type: 'consent-requested', prompt: entry.prompt });
+    return answered;
+  }
+
+  #newPrompt(query: ConsentQuery, key: string): Pending {
+    const prompt: ConsentPrompt = {
+      id: randomUUID(),
+      caller: query.caller,
+      accountId: query.accountId,
+      username: query.username,
+      profileName: query.profileName,
+      scopes: [...query.scopes],
+      integration: query.integration,
+      requestedAt: this.#now(),
+      hasTerminal: true,
+    };
+    const created: Pending = { prompt, key, waiters: new Set(), timer: undefined };
+    created.timer = this.#timers.setTimeout(() => {
+      this.#settle(created, undefined, 'timed-out');
+      for (const waiter of created.waiters) {
+        waiter.reject(new BridgeError('consent_timeout', 'Nobody answered the request in Tessera in time. Run the command again and approve it in the Tessera window.'));
+      }
+    }, this.#lifetimes.promptTimeoutMs);
+    this.#pending.set(prompt.id, created);
+    return created;
   }
 
   #settle(entry: Pending, _choice: ConsentChoice | undefined, outcome: ConsentChoice | 'cancelled' | 'timed-out'): void {

@@ -173,7 +173,7 @@ export const BRIDGE_ERROR_CODES = [
   'request_timeout',
   'busy',
   'consent_denied',
-  'consent_required',
+  'no_standing_rule',
   'consent_timeout',
   'account_ambiguous',
   'no_default_account',

@@ -57,7 +57,7 @@ describe('tessera arguments', () => {
 
   it('maps the app’s error codes to the documented exit codes', () => {
     expect(exitCodeFor('needs_sign_in')).toBe(4);
-    expect(['consent_denied', 'consent_required', 'consent_timeout'].map(exitCodeFor)).toEqual([5, 5, 5]);
+    expect(['consent_denied', 'no_standing_rule', 'consent_timeout'].map(exitCodeFor)).toEqual([5, 5, 5]);
     expect(['not_found', 'account_ambiguous', 'no_default_account'].map(exitCodeFor)).toEqual([6, 6, 6]);
     expect(exitCodeFor('network_error')).toBe(EXIT.failure);
     expect(new Set(Object.values(EXIT)).size).toBe(Object.keys(EXIT).length);

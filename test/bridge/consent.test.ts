@@ -150,14 +150,14 @@ describe('consent engine', () => {
     restarted.revokeStandingRule(rule?.id ?? '');
     expect(store.get(STANDING_RULES_KEY)).toEqual([]);
     expect(events.at(-1)).toEqual({ type: 'standing-rules-changed', rules: [] });
-    await expect(restarted.authorize(query({ ...CI_CALLER, program: 'bash' }))).rejects.toMatchObject({ code: 'consent_required' });
+    await expect(restarted.authorize(query({ ...CI_CALLER, program: 'bash' }))).rejects.toMatchObject({ code: 'no_standing_rule' });
     expect(() => restarted.revokeStandingRule(rule?.id ?? '')).toThrow(expect.objectContaining({ code: 'not_found' }));
   });
 
-  it('a caller without a terminal is never prompted: a clear consent_required without a rule', async () => {
+  it('a caller without a terminal is never prompted: a clear no_standing_rule without a rule', async () => {
     const { engine, events } = setup();
     const error = await engine.authorize(query(CI_CALLER)).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'consent_required' });
+    expect(error).toMatchObject({ code: 'no_standing_rule' });
     expect((error as Error).message).toContain('--program deploy-job');
     expect(prompts(events)).toBe(0);
   });
@@ -183,6 +183,14 @@ describe('consent engine', () => {
     expect(engine.pending()).toEqual([]);
     expect(events.at(-1)).toMatchObject({ type: 'consent-resolved', outcome: 'cancelled' });
     expect(() => engine.answer(prompt?.id ?? '', 'once')).toThrow(expect.objectContaining({ code: 'not_found' }));
+  });
+
+  it('hears an answer given synchronously by the listener that is told about the prompt', async () => {
+    const { engine } = setup();
+    engine.subscribe((event) => {
+      if (event.type === 'consent-requested') engine.answer(event.prompt.id, 'once');
+    });
+    await expect(engine.authorize(query())).resolves.toBe('once');
   });
 
   it('the same request from the same terminal joins the prompt already shown', async () => {

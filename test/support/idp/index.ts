@@ -32,6 +32,7 @@ import { MemoryStore } from './memory-store';
 
 export {
   API_CLIENT_ID,
+  BASIC_AUTH_CLIENT_ID,
   CONFIDENTIAL_CLIENT_ID,
   DEFAULT_CLIENTS,
   DEFAULT_USERS,
