@@ -34,7 +34,7 @@ export function exitCodeFor(code: string): number {
     case 'no_default_account':
       return EXIT.noAccount;
     case 'invalid_argument':
-    case 'invalid_request':
+    case 'malformed_request':
     case 'request_too_large':
       return EXIT.usage;
     default:

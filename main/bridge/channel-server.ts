@@ -11,7 +11,7 @@
  */
 import { existsSync, chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { toErrorInfo } from '../ipc/error-info';
+import { toErrorInfo } from '../errors';
 import { checkSocket, preparePrivateDir, UnsafeEndpointError, type Endpoint } from './endpoint';
 import { CHANNEL_LIMITS, parseRequest, type ChannelLimits, ProtocolError, type BridgeAnswer, type BridgeRequest, type Notice, type WireError } from './protocol';
 
@@ -206,7 +206,7 @@ function serveConnection(socket: Socket, options: ChannelServerOptions, limits: 
     try {
       request = parseRequest(text);
     } catch (error) {
-      const protocolError = error instanceof ProtocolError ? error : new ProtocolError('invalid_request', 'The request is not valid.');
+      const protocolError = error instanceof ProtocolError ? error : new ProtocolError('malformed_request', 'The request is not valid.');
       refuse(protocolError.code, protocolError.message, protocolError.requestId);
       return;
     }

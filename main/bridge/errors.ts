@@ -1,16 +1,15 @@
 /**
- * The bridge's typed error: a stable code from the app's error codes and a message that says what
- * to do next. Never carries a token.
+ * The bridge's typed error: an {@link AppError} with one of the contract's codes and a message that
+ * says what to do next. Never carries a token.
  */
-import type { BridgeErrorCode } from './protocol';
+import type { ErrorCode } from '../../preload/contract';
+import { AppError } from '../errors';
 
 /** A refusal of the token channel (consent, account choice, request shape). */
-export class BridgeError extends Error {
-  override readonly name = 'BridgeError';
-  readonly code: BridgeErrorCode | 'not_found' | 'needs_sign_in' | 'invalid_argument' | 'unsupported';
+export class BridgeError extends AppError {
+  override readonly name: string = 'BridgeError';
 
-  constructor(code: BridgeError['code'], message: string) {
-    super(message);
-    this.code = code;
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
   }
 }

@@ -7,13 +7,24 @@
  * `{ id, ok: false, error: { code, message } }` — the same typed errors as the app's IPC — and
  * may send `{ id, notice }` lines before the answer while it waits for the user.
  *
- * The schemas live in this one file until the app's boundary schema module exists; then they move
- * there, next to the IPC schemas.
+ * The request schemas live in the app's one boundary schema module (`main/boundary/schema.ts`),
+ * next to the IPC and HTTP ones; this file names them for the channel.
  */
 import * as v from 'valibot';
+import { AppError } from '../errors';
+import {
+  BRIDGE_INTEGRATIONS,
+  BRIDGE_PROTOCOL_VERSION,
+  bridgeCallerSchema,
+  bridgeRequestSchema,
+  bridgeTokenParamsSchema,
+  type BridgeCallerInfo,
+  type BridgeIntegration,
+  type BridgeTokenParams,
+} from '../boundary/schema';
 
 /** Version of the line protocol; a request with another version is refused. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = BRIDGE_PROTOCOL_VERSION;
 
 /** Limits of the channel. */
 export interface ChannelLimits {
@@ -35,71 +46,19 @@ export const CHANNEL_LIMITS: ChannelLimits = Object.freeze({
   maxPendingPerConnection: 4,
 });
 
-const ACCOUNT_LENGTH = 320;
-const SCOPE_LENGTH = 512;
-const SCOPE_COUNT = 50;
-const URL_LENGTH = 2048;
-// RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`.
-const SCOPE_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-// Control characters never belong in what a caller reports about itself (they could rewrite the prompt).
-// eslint-disable-next-line no-control-regex
-const NO_CONTROL = /^[^\u0000-\u001F\u007F-\u009F]*$/;
-
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max), v.regex(NO_CONTROL));
-const processId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31));
-
 /** Which integration a hand-out went through (part 2 adds kubectl, git and azure-identity). */
-export const INTEGRATIONS = ['cli', 'exec'] as const;
+export const INTEGRATIONS = BRIDGE_INTEGRATIONS;
 /** An integration's name. */
-export type Integration = (typeof INTEGRATIONS)[number];
-
-/**
- * What a caller says about itself. Reported by the caller: a process of the same user can lie,
- * so the app shows it as such and never treats it as proof.
- */
-export const CallerSchema = v.strictObject({
-  /** The program that ran the command (e.g. `bash`, `make`, `python3`), or the name given with `--program`. */
-  program: v.pipe(text(128), v.minLength(1)),
-  /** Its command line, shortened. */
-  command: v.optional(text(512)),
-  pid: v.optional(processId),
-  /** The program's own parent (e.g. `sshd`, `tmux`, `code`). */
-  parentProgram: v.optional(text(128)),
-  /** The controlling terminal (`/dev/pts/3`); absent for CI jobs, editors and services. */
-  tty: v.optional(text(128)),
-  /** The terminal session (the session leader's process id); with `tty` it names one terminal session. */
-  terminalSession: v.optional(text(64)),
-  cwd: v.optional(text(1024)),
-  integration: v.picklist(INTEGRATIONS),
-});
-/** What a caller reports about itself. */
-export type CallerInfo = v.InferOutput<typeof CallerSchema>;
-
+export type Integration = BridgeIntegration;
+/** What a caller reports about itself (reported by the caller: a same-user process can lie). */
+export const CallerSchema = bridgeCallerSchema;
+export type CallerInfo = BridgeCallerInfo;
 /** `token` parameters. */
-export const TokenParamsSchema = v.strictObject({
-  /** A username, an account id or `profile:username`; absent means the default account. */
-  account: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(ACCOUNT_LENGTH), v.regex(NO_CONTROL))),
-  scopes: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(SCOPE_LENGTH), v.regex(SCOPE_PATTERN))), v.maxLength(SCOPE_COUNT))),
-  /** A resource URI; asks for `<resource>/.default`. */
-  resource: v.optional(v.pipe(v.string(), v.maxLength(URL_LENGTH), v.url())),
-  /** Refresh when the cached token expires sooner than this (oidc-token's `--time`). */
-  minValidSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(86_400))),
-  forceRefresh: v.optional(v.boolean()),
-  withIdToken: v.optional(v.boolean()),
-  /** Start the sign-in in the app when the account needs one, and wait for it. */
-  interactive: v.optional(v.boolean()),
-});
-/** `token` parameters. */
-export type TokenParams = v.InferOutput<typeof TokenParamsSchema>;
-
-const EmptyParams = v.optional(v.strictObject({}), {});
-
+export const TokenParamsSchema = bridgeTokenParamsSchema;
+export type TokenParams = BridgeTokenParams;
 /** One request line. */
-export const RequestSchema = v.variant('method', [
-  v.strictObject({ v: v.literal(PROTOCOL_VERSION), id: v.pipe(v.number(), v.integer(), v.minValue(0)), method: v.literal('status'), params: EmptyParams, caller: CallerSchema }),
-  v.strictObject({ v: v.literal(PROTOCOL_VERSION), id: v.pipe(v.number(), v.integer(), v.minValue(0)), method: v.literal('accounts'), params: EmptyParams, caller: CallerSchema }),
-  v.strictObject({ v: v.literal(PROTOCOL_VERSION), id: v.pipe(v.number(), v.integer(), v.minValue(0)), method: v.literal('token'), params: TokenParamsSchema, caller: CallerSchema }),
-]);
+export const RequestSchema = bridgeRequestSchema;
+
 /** One request line, validated. */
 export type BridgeRequest = v.InferOutput<typeof RequestSchema>;
 /** A request's method. */
@@ -168,7 +127,7 @@ export type BridgeAnswer =
  * `needs_sign_in`, `invalid_argument`, …).
  */
 export const BRIDGE_ERROR_CODES = [
-  'invalid_request',
+  'malformed_request',
   'request_too_large',
   'request_timeout',
   'busy',
@@ -190,27 +149,25 @@ export function parseRequest(line: string): BridgeRequest {
   try {
     json = JSON.parse(line);
   } catch {
-    throw new ProtocolError('invalid_request', 'The request is not valid JSON. Update the tessera command to the app’s version.');
+    throw new ProtocolError('malformed_request', 'The request is not valid JSON. Update the tessera command to the app’s version.');
   }
   const parsed = v.safeParse(RequestSchema, json);
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const path = issue ? v.getDotPath(issue) : null;
-    throw new ProtocolError('invalid_request', `The request is not valid${path ? ` (${path.slice(0, 80)})` : ''}. Update the tessera command to the app’s version.`, idOf(json));
+    throw new ProtocolError('malformed_request', `The request is not valid${path ? ` (${path.slice(0, 80)})` : ''}. Update the tessera command to the app’s version.`, idOf(json));
   }
   return parsed.output;
 }
 
 /** A request the channel refuses before any service sees it. */
-export class ProtocolError extends Error {
-  override readonly name = 'ProtocolError';
-  readonly code: BridgeErrorCode;
+export class ProtocolError extends AppError {
+  override readonly name: string = 'ProtocolError';
   /** The request's id when it could be read, so the answer can name it. */
   readonly requestId: number;
 
   constructor(code: BridgeErrorCode, message: string, requestId = 0) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.requestId = requestId;
   }
 }

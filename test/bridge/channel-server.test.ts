@@ -130,12 +130,12 @@ describe('channel server', () => {
     bad.socket.write('{"v":1,"id":2,"method":\n');
     const answer = await bad.next();
     expect(answer.ok).toBe(false);
-    expect((answer.error as { code: string }).code).toBe('invalid_request');
+    expect((answer.error as { code: string }).code).toBe('malformed_request');
     await bad.closed;
 
     const unknownMethod = await open(endpoint.path);
     unknownMethod.socket.write(requestLine(4, 'refresh-token'));
-    expect(((await unknownMethod.next()).error as { code: string }).code).toBe('invalid_request');
+    expect(((await unknownMethod.next()).error as { code: string }).code).toBe('malformed_request');
 
     const extraField = await open(endpoint.path);
     extraField.socket.write(`${JSON.stringify({ v: 1, id: 5, method: 'token', params: { clientSecret: 'x' }, caller: CALLER })}\n`);

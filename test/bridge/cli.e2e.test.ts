@@ -295,7 +295,7 @@ describe.skipIf(!chromiumPath || !hasScript)('tessera command against the runnin
         socket.write(payload);
       });
     expect(await refusal('x'.repeat(100 * 1024))).toContain('"code":"request_too_large"');
-    expect(await refusal('{"v":1,"id":1,"method":"token","params":{},"caller":{}}\n')).toContain('"code":"invalid_request"');
+    expect(await refusal('{"v":1,"id":1,"method":"token","params":{},"caller":{}}\n')).toContain('"code":"malformed_request"');
     expect((await tessera(['status'])).code).toBe(0);
   });
 
