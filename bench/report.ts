@@ -7,6 +7,7 @@ import type { LibraryName } from './subjects';
 import type { TimingSummary } from './stats';
 import type { AzureIdentityBench } from './azure-identity';
 import type { UiResults } from './ui';
+import type { CliTokenBench } from './cli-token';
 
 /** One library at one cache size. */
 export interface SilentHitRow extends TimingSummary {
@@ -77,6 +78,8 @@ export interface BenchResults {
   readonly azureIdentity?: AzureIdentityBench;
   /** The account list in Chromium (bench/ui.ts); absent in results written before it existed. */
   readonly ui?: UiResults;
+  /** The `tessera` command: `tessera token` wall time, the socket round trip, peers. */
+  readonly cliToken?: CliTokenBench;
   readonly durationSeconds: number;
 }
 

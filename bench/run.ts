@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { version as msalNodeVersion } from '@azure/msal-node';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { formatAzureIdentityBench, measureAzureIdentity } from './azure-identity';
+import { formatCliTokenBench, measureCliToken } from './cli-token';
 import { timeInterleaved, type LoopLimits, type TimedTask } from './measure';
 import {
   formatReport,
@@ -234,6 +235,8 @@ async function main(): Promise<void> {
     const azureIdentity = await measureAzureIdentity(QUICK, check);
     console.log('bench: the account list in Chromium (first render, filter keystrokes)…');
     const ui = await measureUi({ quick: QUICK });
+    console.log('bench: the tessera command (tessera token, the socket round trip, peers)…');
+    const cliToken = await measureCliToken(idp, QUICK, check);
 
     const silentHitRatios: LibraryRatio[] = ACCOUNT_COUNTS.map((accounts) => {
       const rows = silentHit.filter((row) => row.accounts === accounts);
@@ -281,6 +284,7 @@ async function main(): Promise<void> {
       serializationRatios: { serialize: serializationRatio('serialize'), deserialize: serializationRatio('deserialize') },
       azureIdentity,
       ui,
+      cliToken,
       durationSeconds: (performance.now() - started) / 1000,
     };
     console.log('');
@@ -289,6 +293,7 @@ async function main(): Promise<void> {
     console.log(formatAzureIdentityBench(azureIdentity, formatUs));
     console.log('');
     console.log(formatUiReport(ui));
+    console.log(formatCliTokenBench(cliToken, formatUs));
     if (QUICK) {
       console.log('\n(quick run: results not written)');
     } else {

@@ -276,6 +276,18 @@ export const ERROR_CODES = [
   'io_error',
   // A second instance.
   'data_folder_in_use',
+  // The token bridge (main/bridge): the local channel and consent.
+  'malformed_request',
+  'request_too_large',
+  'request_timeout',
+  'busy',
+  'consent_denied',
+  'no_standing_rule',
+  'consent_timeout',
+  'account_ambiguous',
+  'no_default_account',
+  'unsafe_endpoint',
+  'endpoint_in_use',
 ] as const;
 
 /** A stable error code (see {@link ERROR_CODES}). */

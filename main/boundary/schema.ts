@@ -268,3 +268,71 @@ export function parseArguments<M extends ApiMethodName>(method: M, args: unknown
   if (!Array.isArray(args)) throw new AppError('invalid_argument', 'The arguments must be a list.');
   return parseWith(METHOD_ARGUMENTS[method], args) as Parameters<ApiMethods[M]>;
 }
+
+/** Version of the bridge's line protocol; a request with another version is refused. */
+export const BRIDGE_PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// The token bridge's socket requests (`main/bridge/protocol.ts`): one JSON line per request from
+// the `tessera` command. Same rules as above; refusals name the field, never the value.
+
+const BRIDGE_ACCOUNT_LENGTH = 320;
+// Control characters never belong in what a caller reports about itself (they could rewrite the prompt).
+// eslint-disable-next-line no-control-regex
+const BRIDGE_NO_CONTROL = /^[^\u0000-\u001F\u007F-\u009F]*$/;
+
+const callerText = (max: number) => v.pipe(v.string(), v.maxLength(max), v.regex(BRIDGE_NO_CONTROL));
+const processId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31));
+
+/** Which integration a hand-out went through (part 2 adds kubectl, git and azure-identity). */
+export const BRIDGE_INTEGRATIONS = ['cli', 'exec', 'kubectl', 'git', 'azure-identity'] as const;
+/** An integration's name. */
+export type BridgeIntegration = (typeof BRIDGE_INTEGRATIONS)[number];
+
+/**
+ * What a caller says about itself. Reported by the caller: a process of the same user can lie,
+ * so the app shows it as such and never treats it as proof.
+ */
+export const bridgeCallerSchema = v.strictObject({
+  /** The program that ran the command (e.g. `bash`, `make`, `python3`), or the name given with `--program`. */
+  program: v.pipe(callerText(128), v.minLength(1)),
+  /** Its command line, shortened. */
+  command: v.optional(callerText(512)),
+  pid: v.optional(processId),
+  /** The program's own parent (e.g. `sshd`, `tmux`, `code`). */
+  parentProgram: v.optional(callerText(128)),
+  /** The controlling terminal (`/dev/pts/3`); absent for CI jobs, editors and services. */
+  tty: v.optional(callerText(128)),
+  /** The terminal session (the session leader's process id); with `tty` it names one terminal session. */
+  terminalSession: v.optional(callerText(64)),
+  cwd: v.optional(callerText(1024)),
+  integration: v.picklist(BRIDGE_INTEGRATIONS),
+});
+/** What a caller reports about itself. */
+export type BridgeCallerInfo = v.InferOutput<typeof bridgeCallerSchema>;
+
+/** `token` parameters. */
+export const bridgeTokenParamsSchema = v.strictObject({
+  /** A username, an account id or `profile:username`; absent means the default account. */
+  account: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(BRIDGE_ACCOUNT_LENGTH), v.regex(BRIDGE_NO_CONTROL))),
+  scopes: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(LIMITS.scopeLength), v.regex(SCOPE_PATTERN))), v.maxLength(LIMITS.scopeCount))),
+  /** A resource URI; asks for `<resource>/.default`. */
+  resource: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.urlLength), v.url())),
+  /** Refresh when the cached token expires sooner than this (oidc-token's `--time`). */
+  minValidSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(86_400))),
+  forceRefresh: v.optional(v.boolean()),
+  withIdToken: v.optional(v.boolean()),
+  /** Start the sign-in in the app when the account needs one, and wait for it. */
+  interactive: v.optional(v.boolean()),
+});
+/** `token` parameters. */
+export type BridgeTokenParams = v.InferOutput<typeof bridgeTokenParamsSchema>;
+
+const EmptyParams = v.optional(v.strictObject({}), {});
+
+/** One request line. */
+export const bridgeRequestSchema = v.variant('method', [
+  v.strictObject({ v: v.literal(BRIDGE_PROTOCOL_VERSION), id: v.pipe(v.number(), v.integer(), v.minValue(0)), method: v.literal('status'), params: EmptyParams, caller: bridgeCallerSchema }),
+  v.strictObject({ v: v.literal(BRIDGE_PROTOCOL_VERSION), id: v.pipe(v.number(), v.integer(), v.minValue(0)), method: v.literal('accounts'), params: EmptyParams, caller: bridgeCallerSchema }),
+  v.strictObject({ v: v.literal(BRIDGE_PROTOCOL_VERSION), id: v.pipe(v.number(), v.integer(), v.minValue(0)), method: v.literal('token'), params: bridgeTokenParamsSchema, caller: bridgeCallerSchema }),
+]);

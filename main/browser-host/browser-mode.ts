@@ -11,6 +11,8 @@
  */
 import { join } from 'node:path';
 import type { ProviderProfile } from '../../preload/contract';
+import type { Bridge, BridgeOptions } from '../bridge';
+import { observeViewers, startBridgeInHost } from '../bridge/host-wiring';
 import { LoopbackBroker } from '../brokers/loopback-broker';
 import type { ClipboardAdapter } from '../clipboard/clipboard';
 import { KeyFileCipher } from '../persistence/key-file-cipher';
@@ -58,12 +60,16 @@ export interface BrowserModeOptions {
    * demo provider). Otherwise it is taken here; either way `close` frees it.
    */
   readonly lock?: DataFolderLock;
+  /** Serve the token bridge (the `tessera` command) on its local socket; off unless given. */
+  readonly bridge?: Pick<BridgeOptions, 'env' | 'endpoint' | 'lifetimes' | 'limits'>;
 }
 
 /** Browser mode, running. */
 export interface BrowserMode {
   readonly host: BrowserHost;
   readonly core: AppCore;
+  /** The token bridge, when it was asked for and could start. */
+  readonly bridge?: Bridge;
   /** Stops the host, then the core (which clears our clipboard contents). */
   close(): Promise<void>;
 }
@@ -146,9 +152,11 @@ async function startOwned(options: BrowserModeOptions): Promise<BrowserMode> {
     ...(options.log ? { log: options.log } : {}),
   });
   let host: BrowserHost;
+  // Counts the pages listening, so the bridge can tell a caller whether a prompt will be seen.
+  const observed = options.bridge ? observeViewers(core) : undefined;
   try {
     host = await startBrowserHost({
-      core,
+      core: observed ?? core,
       staticDir: options.staticDir,
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.onRefused ? { onRefused: options.onRefused } : {}),
@@ -158,10 +166,22 @@ async function startOwned(options: BrowserModeOptions): Promise<BrowserMode> {
     await core.dispose();
     throw error;
   }
+  const bridge = options.bridge
+    ? await startBridgeInHost({
+        ...options.bridge,
+        core,
+        settingsStore,
+        dataDir: options.dataDir,
+        approvals: { uiOpen: () => (observed?.viewers() ?? 0) > 0, where: `the Tessera page at ${host.origin}` },
+        ...(options.log ? { log: options.log } : {}),
+      })
+    : undefined;
   return {
     host,
     core,
+    ...(bridge ? { bridge } : {}),
     async close() {
+      await bridge?.close();
       await host.close();
       await core.dispose();
       await Promise.all(brokers.map((broker) => broker.dispose()));

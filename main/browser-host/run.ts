@@ -150,6 +150,11 @@ export async function runBrowserMode(argv: readonly string[], print: (line: stri
       openExternal: createOpenExternal(print),
       ...(args.port !== undefined ? { port: args.port } : {}),
       ...(demo ? { demo: demo.demo } : {}),
+      // The `tessera` command's local socket (main/bridge); a failure to start it is only logged.
+      bridge: {},
+      log: (line) => {
+        if (line.startsWith('token bridge')) print(line);
+      },
     });
   } catch (error) {
     await demo?.stop();

@@ -52,7 +52,7 @@ export function clientMetadata(client: TestClient): Record<string, unknown> {
   const usesRedirects = grants.includes('authorization_code');
   return {
     client_id: client.clientId,
-    ...(isPublic ? { token_endpoint_auth_method: 'none' } : { client_secret: client.clientSecret, token_endpoint_auth_method: 'client_secret_post' }),
+    ...(isPublic ? { token_endpoint_auth_method: 'none' } : { client_secret: client.clientSecret, token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_post' }),
     application_type: isPublic && client.redirectUris.every(isLoopbackHttp) ? 'native' : 'web',
     grant_types: grants,
     response_types: usesRedirects ? ['code'] : [],

@@ -23,6 +23,8 @@ export interface TestClient {
   redirectUris: string[];
   public?: boolean;
   grants?: string[];
+  /** How a confidential client authenticates at the token endpoint; default `client_secret_post`. */
+  tokenEndpointAuthMethod?: 'client_secret_post' | 'client_secret_basic';
 }
 
 /** The resource server every access token is issued for unless a client asks for another. */
@@ -73,6 +75,8 @@ export const PUBLIC_CLIENT_ID = 'tessera-public';
 export const PUBLIC_WEB_CLIENT_ID = 'tessera-public-web';
 /** Confidential client id. */
 export const CONFIDENTIAL_CLIENT_ID = 'tessera-confidential';
+/** Confidential client that authenticates with HTTP Basic, as oidc-agent does (the bench's peer). */
+export const BASIC_AUTH_CLIENT_ID = 'tessera-oidc-agent';
 /** Resource server client that may introspect tokens. */
 export const API_CLIENT_ID = 'tessera-api';
 
@@ -98,6 +102,14 @@ export const DEFAULT_CLIENTS: readonly TestClient[] = [
     clientSecret: 'tessera-confidential-secret',
     redirectUris: ['https://localhost/redirect', 'http://localhost/callback'],
     grants: ['client_credentials', 'authorization_code', 'refresh_token', 'password', JWT_BEARER_GRANT],
+  },
+  {
+    // oidc-agent sends client credentials with HTTP Basic (RFC 6749 §2.3.1) and signs in with the password grant.
+    clientId: BASIC_AUTH_CLIENT_ID,
+    clientSecret: 'tessera-oidc-agent-secret',
+    redirectUris: ['http://localhost:4242/'],
+    grants: ['password', 'refresh_token', 'authorization_code'],
+    tokenEndpointAuthMethod: 'client_secret_basic',
   },
   {
     clientId: API_CLIENT_ID,

@@ -19,6 +19,7 @@ import { createProvider } from './create-provider';
 import {
   API_CLIENT_ID,
   DEFAULT_CLIENTS,
+  DEMO_API,
   DEFAULT_USERS,
   DEMO_API_SCOPES,
   tenantIdFor,
@@ -31,6 +32,7 @@ import { MemoryStore } from './memory-store';
 
 export {
   API_CLIENT_ID,
+  BASIC_AUTH_CLIENT_ID,
   CONFIDENTIAL_CLIENT_ID,
   DEFAULT_CLIENTS,
   DEFAULT_USERS,
@@ -75,6 +77,8 @@ export interface TestIdp {
   readonly serverCertPem: string;
   /** The CA certificate written to a temp file (for `verify:` paths, `REQUESTS_CA_BUNDLE`, `NODE_EXTRA_CA_CERTS`). */
   readonly caPath: string;
+  /** `https://localhost:PORT/demo-api/me`: the demo API; answers a valid bearer token's claims, else 401. */
+  readonly demoApiUrl: string;
   /** Plain OIDC issuer: `https://localhost:PORT/oidc`. */
   readonly oidcIssuer: string;
   /** `https://localhost:PORT/<tenant>` (default: the home tenant's name). */
@@ -236,6 +240,18 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
       if (rest.startsWith('/interaction/')) return handleInteraction(plain, users, req, res, rest.slice('/interaction/'.length));
       return delegate(plain, '/oidc', req, res);
     }
+    if (segment === 'demo-api' && rest === '/me') {
+      // The demo API as a resource server: a bearer token for it gets its claims back.
+      const header = req.headers.authorization ?? '';
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      const verdict = token ? await introspectJwt(token) : { active: false };
+      const audience = verdict.aud;
+      const forDemoApi = audience === DEMO_API || (Array.isArray(audience) && audience.includes(DEMO_API));
+      if (!verdict.active || !forDemoApi) {
+        return sendJson(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      }
+      return sendJson(res, 200, { sub: verdict.sub, scope: verdict.scope ?? verdict.scp, client_id: verdict.client_id, iss: verdict.iss });
+    }
     if (segment === 'common' && rest === '/discovery/instance') {
       const answer = instanceDiscovery(origin, port, url.searchParams);
       return sendJson(res, answer.status, answer.body);
@@ -289,6 +305,7 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
     serverCertPem: leaf.certPem,
     caPath,
     oidcIssuer: `${origin}/oidc`,
+    demoApiUrl: `${origin}/demo-api/me`,
     entraAuthority: (tenant) => `${origin}/${tenant ?? homeTenantName}`,
     entraIssuer: (tenant) => `${origin}/${tenantIdOf(tenant)}/v2.0`,
     tenantId: tenantIdOf,

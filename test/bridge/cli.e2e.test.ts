@@ -1,0 +1,308 @@
+/**
+ * The `tessera` command end to end: the real browser-mode host with its token bridge, the real
+ * test identity provider, Chromium for the sign-in, and the command run as a real process — in a
+ * real terminal (a pseudo-terminal from util-linux `script`) or without one, as CI jobs run it.
+ * Tokens are checked by piping them into curl against the provider's demo API.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsentChoice, ConsentPrompt } from '../../main/bridge';
+import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
+import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
+import { RecordingClipboard } from '../../main/clipboard/clipboard';
+import { DEMO_PROFILE_ID } from '../../main/services/profiles';
+import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../support/browser';
+import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'cli', 'tessera.cjs');
+const chromiumPath = findChromium();
+if (!chromiumPath) console.log(CHROMIUM_MISSING);
+const hasScript = await new Promise<boolean>((done) => execFile('script', ['--version'], (error) => done(!error)));
+if (!hasScript) console.log('util-linux `script` not found: apt-get install util-linux (the terminal cases need a pseudo-terminal)');
+
+const ALICE = { username: 'alice@contoso.com', password: 'alice-password' };
+// A terminal session's approval ends after this long without use (10 minutes in the app).
+const SESSION_IDLE_MS = 1_500;
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A shell word. */
+function q(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+describe.skipIf(!chromiumPath || !hasScript)('tessera command against the running app', () => {
+  let idp: TestIdp;
+  let mode: BrowserMode;
+  let browser: Browser;
+  let context: BrowserContext;
+  let dataDir: string;
+  let runtimeDir: string;
+  const prompts: ConsentPrompt[] = [];
+  const answers: ConsentChoice[] = [];
+  const stderrSeen: string[] = [];
+
+  const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, XDG_RUNTIME_DIR: runtimeDir });
+
+  /** Runs the command without a terminal (as a CI job or an editor would). */
+  function tessera(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+    return new Promise((done, fail) => {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...env(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', fail);
+      child.on('close', (code) => {
+        stderrSeen.push(stderr);
+        done({ code: code ?? -1, stdout, stderr });
+      });
+    });
+  }
+
+  /** Runs a shell command line inside a fresh pseudo-terminal; `tessera` is on its PATH as a function. */
+  function inTerminal(commandLine: string): Promise<Run> {
+    const prelude = `tessera() { ${q(process.execPath)} ${q(BIN)} "$@"; }; `;
+    return new Promise((done, fail) => {
+      const child = spawn('script', ['-q', '-e', '-c', `sh -c ${q(prelude + commandLine)}`, '/dev/null'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.on('error', fail);
+      child.on('close', (code) => {
+        // The terminal merges both streams and writes CRLF.
+        const output = stdout.replace(/\r\n/g, '\n');
+        stderrSeen.push(output);
+        done({ code: code ?? -1, stdout: output, stderr: '' });
+      });
+    });
+  }
+
+  const curlDemoApi = `curl -sS --cacert ${q('CA')} -H @- ${q('URL')}`;
+  const curl = (): string => curlDemoApi.replace(q('CA'), q(idp.caPath)).replace(q('URL'), q(idp.demoApiUrl));
+
+  beforeAll(async () => {
+    if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
+    idp = await startTestIdp({ accessTokenTtl: 3600 });
+    dataDir = await mkdtemp(join(tmpdir(), 'tessera-cli-e2e-'));
+    runtimeDir = await mkdtemp(join(tmpdir(), 'tessera-run-'));
+    browser = await launchChromium({ caCertPem: idp.caCertPem });
+    context = await newLoopbackContext(browser);
+    mode = await startBrowserMode({
+      version: '0.0.0-e2e',
+      staticDir: join(ROOT, 'dist', 'renderer'),
+      dataDir,
+      clipboard: new RecordingClipboard(),
+      openExternal: async (url) => {
+        const page = await context.newPage();
+        await page.goto(url);
+        await signInThroughLoginPage(page, ALICE);
+        await page.getByRole('heading', { name: 'Sign-in finished' }).waitFor({ timeout: 30_000 });
+        await page.close();
+      },
+      signInTimeoutMs: 60_000,
+      demo: {
+        profile: { name: 'Local demo provider', kind: 'oidc', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: [`${DEMO_API}/read`], signInMethod: 'system-browser' },
+        origin: idp.origin,
+        caPath: idp.caPath,
+        instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
+      },
+      bridge: { env: { XDG_RUNTIME_DIR: runtimeDir }, lifetimes: { sessionIdleMs: SESSION_IDLE_MS } },
+    });
+    // Stands in for the person at the Tessera window: answers each prompt with the next queued choice.
+    mode.bridge?.service.subscribe((event) => {
+      if (event.type !== 'consent-requested') return;
+      prompts.push(event.prompt);
+      const choice = answers.shift();
+      if (choice) setTimeout(() => mode.bridge?.service.answerConsent(event.prompt.id, choice), 50);
+    });
+    // Builds the bundle once (the bin builds it on first use in a fresh checkout).
+    const version = await tessera(['--version']);
+    expect(version.code).toBe(0);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await mode?.close();
+    await idp?.stop();
+    for (const dir of [dataDir, runtimeDir]) if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports the running app, its socket and where to approve', async () => {
+    expect(mode.bridge).toBeDefined();
+    const run = await tessera(['status']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Tessera 0.0.0-e2e is running (browser mode');
+    expect(run.stdout).toContain(join(runtimeDir, 'tessera', 'bridge.sock'));
+    expect(run.stdout).toContain(`approvals: the Tessera page at ${mode.host.origin} (not open now)`);
+    const json = JSON.parse((await tessera(['status', '--json'])).stdout) as { accounts: number; storage: { mode: string } };
+    expect(json.accounts).toBe(0);
+    expect(json.storage.mode).toBe('memory-only');
+  });
+
+  it('says so with exit 6 before any account exists, and 3 when the app is not running', async () => {
+    const none = await tessera(['token']);
+    expect(none.code).toBe(6);
+    expect(none.stderr).toMatch(/^tessera: Tessera has no accounts yet\. Add one in the Tessera window first\.\n$/);
+    const elsewhere = await mkdtemp(join(tmpdir(), 'tessera-none-'));
+    try {
+      const down = await tessera(['token'], { XDG_RUNTIME_DIR: elsewhere });
+      expect(down.code).toBe(3);
+      expect(down.stderr).toMatch(/^tessera: Tessera is not running \(nothing at .*bridge\.sock\)\. Start it/);
+      expect(down.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses usage errors with exit 2 and one line', async () => {
+    const run = await tessera(['token', '--format', 'yaml']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('tessera: --format must be raw, header, json or env.\n');
+    expect((await tessera(['exec', 'alice'])).code).toBe(2);
+  });
+
+  it('after sign-in, lists the account and hands a token, once approved, to curl against the API', async () => {
+    await mode.core.addAccount({ profileId: DEMO_PROFILE_ID, method: 'system-browser' });
+    const listed = JSON.parse((await tessera(['accounts', '--json'])).stdout) as { username: string; isDefault: boolean; status: string }[];
+    expect(listed).toEqual([expect.objectContaining({ username: ALICE.username, isDefault: true, status: 'valid' })]);
+
+    answers.push('once');
+    const run = await inTerminal(`tessera token ${ALICE.username} --format header | ${curl()}`);
+    expect(run.code).toBe(0);
+    // No page is open: the command says where to approve, and waits.
+    expect(run.stdout).toContain(`tessera: Tessera has no window open: open the Tessera page at ${mode.host.origin} to approve this request. Waiting…`);
+    const body = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { sub: string; client_id: string };
+    expect(body.sub).toBe('alice-sub-6a1f0c');
+    expect(body.client_id).toBe(PUBLIC_CLIENT_ID);
+    const prompt = prompts.at(-1);
+    expect(prompt).toMatchObject({ username: ALICE.username, scopes: [`${DEMO_API}/read`], hasTerminal: true, caller: { program: 'sh', integration: 'cli' } });
+    expect(prompt?.caller.tty).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(prompt?.caller.cwd).toBe(ROOT);
+    const [entry] = mode.bridge?.service.listActivity() ?? [];
+    expect(entry).toMatchObject({ outcome: 'handed-out', username: ALICE.username, basis: 'once', integration: 'cli', caller: { program: 'sh' } });
+  });
+
+  it('a denied request exits 5 and is logged as denied', async () => {
+    answers.push('deny');
+    const run = await inTerminal('tessera token; echo "exit=$?"');
+    expect(run.stdout).toContain('tessera: The request was denied in Tessera.');
+    expect(run.stdout).toContain('exit=5');
+    expect(mode.bridge?.service.listActivity()[0]).toMatchObject({ outcome: 'denied', code: 'consent_denied' });
+  });
+
+  it('"allow this terminal session" covers the next call in that terminal, and expires when idle', async () => {
+    const before = prompts.length;
+    answers.push('session', 'deny');
+    const run = await inTerminal(`tessera token --format header | ${curl()}; echo; tessera token >/dev/null; echo "second=$?"; sleep ${(SESSION_IDLE_MS + 700) / 1000}; tessera token; echo "expired=$?"`);
+    expect(run.stdout).toContain('"sub":"alice-sub-6a1f0c"');
+    expect(run.stdout).toContain('second=0');
+    expect(run.stdout).toContain('expired=5');
+    // One prompt for the session, one after it expired; the second call needed none.
+    expect(prompts.length - before).toBe(2);
+    const [expiredEntry, second] = mode.bridge?.service.listActivity() ?? [];
+    expect(expiredEntry).toMatchObject({ outcome: 'denied' });
+    expect(second).toMatchObject({ outcome: 'handed-out', basis: 'terminal-session' });
+  });
+
+  it('a caller without a terminal needs a standing rule; "always allow" makes one, revoking it ends it', async () => {
+    const refused = await tessera(['token', '--program', 'ci-job']);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toMatch(/^tessera: No standing rule lets "ci-job" get tokens for alice@contoso\.com.*--program ci-job.*"Always allow"\.\n$/);
+
+    answers.push('always');
+    const approve = await inTerminal('tessera token --program ci-job >/dev/null; echo "exit=$?"');
+    expect(approve.stdout).toContain('exit=0');
+    const [rule] = mode.bridge?.service.listStandingRules() ?? [];
+    expect(rule).toMatchObject({ program: 'ci-job', username: ALICE.username, scopes: [`${DEMO_API}/read`] });
+
+    const before = prompts.length;
+    const allowed = await tessera(['token', '--program', 'ci-job', '--format', 'json']);
+    expect(allowed.code).toBe(0);
+    const json = JSON.parse(allowed.stdout) as { accessToken: string; expiresOn: number; account: string; scopes: string[] };
+    expect(json.account).toBe(ALICE.username);
+    expect((await idp.introspect(json.accessToken)).active).toBe(true);
+    expect(prompts.length).toBe(before);
+    // The log names the hand-out, never the token.
+    expect(JSON.stringify(mode.bridge?.service.listActivity())).not.toContain(json.accessToken);
+
+    mode.bridge?.service.revokeStandingRule(rule?.id ?? '');
+    const revoked = await tessera(['token', '--program', 'ci-job']);
+    expect(revoked.code).toBe(5);
+  });
+
+  it('--min-valid forces exactly one refresh when the cached token expires sooner; a cache hit asks the provider nothing', async () => {
+    answers.push('always');
+    await inTerminal('tessera token --program ci-job >/dev/null');
+    const first = await tessera(['token', '--program', 'ci-job', '--format', 'json']);
+    const cached = JSON.parse(first.stdout) as { accessToken: string; expiresOn: number };
+    idp.resetRequestCount();
+    const hit = await tessera(['token', '--program', 'ci-job', '--min-valid', '600']);
+    expect(hit.stdout.trim()).toBe(cached.accessToken);
+    expect(idp.requestCount('/token')).toBe(0);
+    // The token lives an hour: asking for more than that left forces a refresh — exactly one.
+    const refreshed = await tessera(['token', '--program', 'ci-job', '--min-valid', '3700', '--format', 'json']);
+    expect(refreshed.code).toBe(0);
+    const fresh = JSON.parse(refreshed.stdout) as { accessToken: string; expiresOn: number };
+    expect(fresh.accessToken).not.toBe(cached.accessToken);
+    expect(idp.requestCount('/token')).toBe(1);
+    expect((await idp.introspect(fresh.accessToken)).active).toBe(true);
+  });
+
+  it('exec puts the token in the child’s environment only and returns the child’s exit code', async () => {
+    const run = await tessera(['exec', '--program', 'ci-job', '--', 'sh', '-c', `curl -sS --cacert ${q(idp.caPath)} -H "Authorization: Bearer $TESSERA_ACCESS_TOKEN" ${q(idp.demoApiUrl)}`]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ sub: 'alice-sub-6a1f0c' });
+    const named = await tessera(['exec', '--program', 'ci-job', '--env', 'API_TOKEN', '--', 'sh', '-c', 'test -n "$API_TOKEN" && test -z "$TESSERA_ACCESS_TOKEN" && exit 7']);
+    expect(named.code).toBe(7);
+    expect(mode.bridge?.service.listActivity()[0]).toMatchObject({ integration: 'exec', outcome: 'handed-out' });
+  });
+
+  it('sign-in needed exits 4; --interactive starts the sign-in in the app and waits for it', async () => {
+    await idp.revokeGrantsFor(ALICE.username);
+    const forced = await tessera(['token', '--program', 'ci-job', '--force-refresh']);
+    expect(forced.code).toBe(4);
+    expect(forced.stderr).toBe(`tessera: ${ALICE.username} must sign in again: use "Sign in again" in Tessera, or run with --interactive.\n`);
+    const again = await tessera(['token', '--program', 'ci-job']);
+    expect(again.code).toBe(4);
+
+    const interactive = await tessera(['token', '--program', 'ci-job', '--interactive', '--format', 'header']);
+    expect(interactive.code).toBe(0);
+    expect(interactive.stderr).toContain(`${ALICE.username} must sign in again: Tessera opened the sign-in`);
+    const token = interactive.stdout.trim().replace(/^Authorization: Bearer /, '');
+    expect((await idp.introspect(token)).active).toBe(true);
+  }, 90_000);
+
+  it('keeps serving after an oversized and a malformed request on its socket', async () => {
+    const path = join(runtimeDir, 'tessera', 'bridge.sock');
+    const refusal = (payload: string) =>
+      new Promise<string>((done) => {
+        const socket = connect(path);
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('close', () => done(text));
+        socket.on('error', () => done(text));
+        socket.write(payload);
+      });
+    expect(await refusal('x'.repeat(100 * 1024))).toContain('"code":"request_too_large"');
+    expect(await refusal('{"v":1,"id":1,"method":"token","params":{},"caller":{}}\n')).toContain('"code":"malformed_request"');
+    expect((await tessera(['status'])).code).toBe(0);
+  });
+
+  it('never printed a token on stderr or in an error', () => {
+    for (const text of stderrSeen) {
+      for (const line of text.split('\n').filter((candidate) => candidate.startsWith('tessera:'))) expect(line).not.toMatch(JWT);
+    }
+    expect(stderrSeen.length).toBeGreaterThan(10);
+  });
+});
