@@ -8,10 +8,10 @@
  * 401 with `WWW-Authenticate: Basic`, which makes git ask its credential helpers.
  */
 import { spawn } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TestCa } from './test-certs';
-import type { IssuedToken } from './token-issuer';
 
 /** One request the stand-in answered. */
 export interface GitRequest {
@@ -45,27 +45,34 @@ function credentialOf(header: string | undefined): { scheme: GitRequest['scheme'
 /**
  * Starts the stand-in.
  *
- * `owners` maps a first path segment (`contoso`) to the username allowed there; `lookup` finds a
- * token's record in the test's token source.
+ * `owners` maps a first path segment (`contoso`) to the username allowed there; `accountOf` names a
+ * valid token's account (from the test's token source, or the test provider for real tokens).
  */
 export async function startGitHttpStandIn(options: {
   readonly ca: TestCa;
   readonly projectRoot: string;
   readonly owners: Readonly<Record<string, string>>;
-  readonly lookup: (token: string) => IssuedToken | undefined;
+  /** The username a valid, unexpired token belongs to, or undefined. */
+  readonly accountOf: (token: string) => string | undefined | Promise<string | undefined>;
 }): Promise<GitHttpStandIn> {
   const cert = await options.ca.issue(['127.0.0.1']);
   const requests: GitRequest[] = [];
   const server: Server = createServer({ cert: cert.certPem, key: cert.keyPem }, (request, response) => {
+    // Hold the body until the token is judged (the judge may be asynchronous).
+    request.pause();
+    void serve(request, response);
+  });
+  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'https://stand-in');
     const { scheme, token } = credentialOf(request.headers.authorization);
-    const issued = token === undefined ? undefined : options.lookup(token);
+    const account = token === undefined ? undefined : await options.accountOf(token);
     const owner = url.pathname.split('/')[1] ?? '';
-    const allowed = issued !== undefined && issued.expiresOn > Date.now() / 1000 && options.owners[owner] === issued.account.username;
+    const allowed = account !== undefined && options.owners[owner] === account;
     const record = (status: number): void => {
-      requests.push({ method: request.method ?? 'GET', path: url.pathname, account: issued?.account.username, scheme, status });
+      requests.push({ method: request.method ?? 'GET', path: url.pathname, account, scheme, status });
     };
-    if (!allowed || issued === undefined) {
+    if (!allowed) {
+      request.resume();
       record(401);
       response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="tessera-stand-in"', 'Content-Type': 'text/plain' });
       response.end('Authentication required\n');
@@ -85,7 +92,7 @@ export async function startGitHttpStandIn(options: {
           QUERY_STRING: url.search.replace(/^\?/, ''),
           CONTENT_TYPE: request.headers['content-type'] ?? '',
           CONTENT_LENGTH: String(input.length),
-          REMOTE_USER: issued.account.username,
+          REMOTE_USER: account,
           REMOTE_ADDR: '127.0.0.1',
           ...(request.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: request.headers['content-encoding'] } : {}),
           ...(request.headers['git-protocol'] ? { GIT_PROTOCOL: String(request.headers['git-protocol']) } : {}),
@@ -121,7 +128,8 @@ export async function startGitHttpStandIn(options: {
         response.end(split < 0 ? Buffer.alloc(0) : all.subarray(split + gap));
       });
     });
-  });
+    request.resume();
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

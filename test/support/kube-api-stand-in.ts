@@ -61,8 +61,11 @@ function answer(path: string): { status: number; body: string } {
   }
 }
 
-/** Starts the stand-in on 127.0.0.1 with a certificate from `ca`; `isValid` judges bearer tokens. */
-export async function startKubeApiStandIn(ca: TestCa, isValid: (token: string) => boolean): Promise<KubeApiStandIn> {
+/**
+ * Starts the stand-in on 127.0.0.1 with a certificate from `ca`; `isValid` judges bearer tokens (an
+ * in-memory source's record, or the test provider's demo API for real tokens).
+ */
+export async function startKubeApiStandIn(ca: TestCa, isValid: (token: string) => boolean | Promise<boolean>): Promise<KubeApiStandIn> {
   const cert = await ca.issue(['127.0.0.1']);
   const state = { delayNextAnswerMs: 0 };
   const requests: KubeRequest[] = [];
@@ -71,7 +74,7 @@ export async function startKubeApiStandIn(ca: TestCa, isValid: (token: string) =
       const path = new URL(request.url ?? '/', 'https://stand-in').pathname;
       const header = request.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
-      if (token === undefined || !isValid(token)) {
+      if (token === undefined || !(await isValid(token))) {
         requests.push({ path, token, status: 401 });
         response.writeHead(401, { 'Content-Type': 'application/json' });
         response.end(json({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));

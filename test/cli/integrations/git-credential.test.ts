@@ -129,7 +129,11 @@ describe('the real git clones and pushes over smart HTTP with tessera as its cre
       await mkdir(join(root, repo, '..'), { recursive: true });
       await git(['clone', '-q', '--bare', seed, join(root, repo)], dir);
     }
-    server = await startGitHttpStandIn({ ca, projectRoot: root, owners: { contoso: ALICE.username, fabrikam: BOB.username, unknown: 'nobody@example.org' }, lookup: (token) => issuer.lookup(token) });
+    server = await startGitHttpStandIn({ ca, projectRoot: root, owners: { contoso: ALICE.username, fabrikam: BOB.username, unknown: 'nobody@example.org' }, accountOf: (token) => {
+        const issued = issuer.lookup(token);
+        return issued !== undefined && issued.expiresOn > Date.now() / 1000 ? issued.account.username : undefined;
+      },
+    });
     tessera = await writeTesseraCommand(dir, issuer.url);
     // The next helper in line: records that git asked it, answers nothing.
     fallback = join(dir, 'fallback-helper');
