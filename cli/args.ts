@@ -189,6 +189,18 @@ usage:
   ${TOKEN_USAGE}
   ${EXEC_USAGE}
 
+tools that speak their own protocol (README: "kubectl, git and the Azure SDKs"):
+  tessera kubectl-credential [ACCOUNT] [--server-id APP | --scope S]… [--tenant-id T]
+                                     kubectl's exec credential plugin (kubelogin's get-token works too)
+  tessera kubeconfig-user NAME [ACCOUNT] [--server-id APP | --scope S]…
+                                     prints the kubeconfig users: entry that runs it
+  tessera git-credential [--account A] [--url PREFIX]… [--scope S | --resource R] [--bearer] get|store|erase
+                                     git's credential helper (git adds the action)
+  tessera exec [ACCOUNT] --azure-identity -- COMMAND…
+                                     Azure SDKs in COMMAND get tokens as a managed identity
+  tessera token [ACCOUNT] [--resource URI] [--subscription S] --format az
+                                     the JSON of az account get-access-token
+
 ACCOUNT is a username, an account id, or profile:username; without it, the default account
 chosen in Tessera (or the only one). --min-valid refreshes when the token expires sooner.
 exec runs COMMAND with the token in $${DEFAULT_ENV_NAME} (or --env NAME) of that command only.

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { Integration } from '../main/bridge/protocol';
 
 /** The caller block of a request (see main/bridge/protocol.ts `CallerSchema`). */
 export interface CallerReport {
@@ -17,7 +18,7 @@ export interface CallerReport {
   readonly tty?: string;
   readonly terminalSession?: string;
   readonly cwd?: string;
-  readonly integration: 'cli' | 'exec';
+  readonly integration: Integration;
 }
 
 interface ProcStat {
@@ -71,7 +72,7 @@ function clean(text: string, max: number): string {
 }
 
 /** Gathers the report for this process's caller. */
-export function describeCaller(integration: 'cli' | 'exec', programOverride?: string): CallerReport {
+export function describeCaller(integration: Integration, programOverride?: string): CallerReport {
   let cwd: string | undefined;
   try {
     cwd = clean(process.cwd(), 1024);

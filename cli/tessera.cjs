@@ -19,6 +19,8 @@ function newestSource() {
   const files = [join(root, 'main', 'bridge', 'endpoint.ts')];
   try {
     for (const name of readdirSync(__dirname)) if (name.endsWith('.ts')) files.push(join(__dirname, name));
+    const integrations = join(__dirname, 'integrations');
+    for (const name of readdirSync(integrations)) if (name.endsWith('.ts')) files.push(join(integrations, name));
   } catch {
     return 0; // a packaged app ships the bundle only
   }

@@ -6,10 +6,13 @@
  * checkout). Errors are one line on stderr that say what to do, and never contain a token.
  */
 import { spawn } from 'node:child_process';
+import { resolve as resolvePath } from 'node:path';
 import { HELP, parseArgs, UsageError, type Command, type TokenOptions } from './args';
 import { describeCaller } from './caller';
 import { connectToApp, NotRunningError, request, type Answer } from './client';
 import { EXIT, exitCodeFor } from './exit-codes';
+import { bridgeGetToken } from './integrations/bridge-get-token';
+import { integrationProgram, isIntegrationCommand, runIntegrationCommand } from './integrations/commands';
 
 /** Where the command writes; tests pass their own. */
 export interface Io {
@@ -35,6 +38,7 @@ interface TokenAnswer {
 
 /** Runs the command line; resolves with the exit code. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  if (isIntegrationCommand(argv)) return integration(argv, io);
   let command: Command;
   try {
     command = parseArgs(argv);
@@ -71,6 +75,30 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     io.stderr(`tessera: ${error instanceof Error && error.message.length < 300 ? error.message : 'unexpected failure'}\n`);
     return EXIT.failure;
   }
+}
+
+/**
+ * kubectl-credential, git-credential, kubeconfig-user, exec --azure-identity and token --format az
+ * (cli/integrations): the same channel, with the tool's name as the integration.
+ */
+function integration(argv: readonly string[], io: Io): Promise<number> {
+  const program = integrationProgram(argv);
+  return runIntegrationCommand(argv, {
+    getToken: bridgeGetToken({ onNotice: (notice) => io.stderr(`tessera: ${notice.message}\n`), ...(program !== undefined ? { program } : {}) }),
+    stdin: process.stdin,
+    stdout: { write: (text: string) => io.stdout(text) },
+    stderr: { write: (text: string) => io.stderr(text) },
+    env: process.env,
+    // The path this command was started by (the launcher or its link), for kubeconfig entries.
+    commandPath: process.argv[1] ? resolvePath(process.argv[1]) : 'tessera',
+    exitCodeFor: (code) => {
+      if (code === 'usage') return EXIT.usage;
+      if (code === 'app_not_running') return EXIT.appNotRunning;
+      // As a shell does when it cannot run a command (and as exec does).
+      if (code === 'exec_failed') return 127;
+      return exitCodeFor(code);
+    },
+  });
 }
 
 async function ask(method: string, params: Record<string, unknown>, integration: 'cli' | 'exec', io: Io, program?: string): Promise<Answer> {

@@ -6,6 +6,7 @@
  * Output goes to the given streams; every failure is one line on stderr that says what to do and
  * never contains a token.
  */
+import { basename } from 'node:path';
 import { flagValue, flagValues, readArgs, secondsValue } from './args';
 import { formatAzAccessToken } from './az-format';
 import { runWithAzureIdentity } from './azure-identity-server';
@@ -40,6 +41,17 @@ export function isIntegrationCommand(argv: readonly string[]): boolean {
   if (command === 'exec') return options.includes('--azure-identity');
   if (command === 'token') return options.some((arg, i) => arg === '--format=az' || (arg === '--format' && options[i + 1] === 'az'));
   return false;
+}
+
+/**
+ * The program to report as the caller: for `exec --azure-identity`, the program it runs (that
+ * program asks for the tokens); otherwise the calling program is reported as usual (undefined).
+ */
+export function integrationProgram(argv: readonly string[]): string | undefined {
+  if (argv[0] !== 'exec') return undefined;
+  const separator = argv.indexOf('--');
+  const program = separator >= 0 ? argv[separator + 1] : undefined;
+  return program ? basename(program).slice(0, 128) || undefined : undefined;
 }
 
 const defaultExitCode = (code: string): number => (code === 'usage' ? 2 : 1);

@@ -170,7 +170,13 @@ export class BridgeService implements ChannelHandler {
         tokenType: grant.tokenType,
         expiresOn: grant.expiresOn,
         scopes: grant.scopes,
-        account: { id: account.id, username: account.username, profileName: account.profileName },
+        account: {
+          id: account.id,
+          username: account.username,
+          profileName: account.profileName,
+          // For OIDC accounts `tenant` is the issuer's host, not a tenant: only Entra's is passed on.
+          ...(account.providerKind === 'entra' && account.tenant ? { tenant: account.tenant } : {}),
+        },
         ...(grant.idToken ? { idToken: grant.idToken } : {}),
       };
     } catch (error) {

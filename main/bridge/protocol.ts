@@ -105,7 +105,8 @@ export interface TokenValue {
   /** Epoch seconds. */
   readonly expiresOn: number;
   readonly scopes: readonly string[];
-  readonly account: { readonly id: string; readonly username: string; readonly profileName: string };
+  /** `tenant`: an Entra account's tenant id (kubectl's `--tenant-id` and `--format az` use it). */
+  readonly account: { readonly id: string; readonly username: string; readonly profileName: string; readonly tenant?: string };
   readonly idToken?: string;
 }
 
