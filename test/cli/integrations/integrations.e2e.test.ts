@@ -1,0 +1,268 @@
+/**
+ * The integrations end to end: the real browser-mode host with its token bridge, the real test
+ * identity provider, and the real tools — kubectl, git, @azure/identity — running the real
+ * `tessera` command in a pseudo-terminal (util-linux `script`), as a person would in a terminal.
+ * Each token is checked against the provider's demo API, and each hand-out must appear in the
+ * Activity log under the tool's name.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsentChoice, ConsentPrompt } from '../../../main/bridge';
+import { startBrowserMode, type BrowserMode } from '../../../main/browser-host/browser-mode';
+import { buildRenderer, rendererBuildIsStale } from '../../../main/browser-host/build-renderer';
+import { RecordingClipboard } from '../../../main/clipboard/clipboard';
+import { DEMO_PROFILE_ID } from '../../../main/services/profiles';
+import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
+import { startGitHttpStandIn, type GitHttpStandIn } from '../../support/git-http-stand-in';
+import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../../support/idp';
+import { startKubeApiStandIn, type KubeApiStandIn } from '../../support/kube-api-stand-in';
+import { createTestCa, type TestCa } from '../../support/test-certs';
+
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const BIN = join(ROOT, 'cli', 'tessera.cjs');
+const KUBECTL = '/usr/bin/kubectl';
+const ALICE = { username: 'alice@contoso.com', password: 'alice-password', sub: 'alice-sub-6a1f0c' };
+const SCOPE = `${DEMO_API}/.default`;
+const chromiumPath = findChromium();
+if (!chromiumPath) console.log(CHROMIUM_MISSING);
+const hasScript = await new Promise<boolean>((done) => execFile('script', ['--version'], (error) => done(!error)));
+if (!hasScript) console.log('util-linux `script` not found: apt-get install util-linux (the integrations run in a pseudo-terminal)');
+const hasKubectl = existsSync(KUBECTL);
+if (!hasKubectl) console.log(`integrations e2e: ${KUBECTL} not installed; skipping its case.`);
+
+/** A shell word. */
+function q(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs get tokens from the running app', () => {
+  let idp: TestIdp;
+  let mode: BrowserMode;
+  let browser: Browser;
+  let context: BrowserContext;
+  let dir: string;
+  let runtimeDir: string;
+  let ca: TestCa;
+  const prompts: ConsentPrompt[] = [];
+  const answers: ConsentChoice[] = [];
+
+  /** The demo API's verdict on a token: the subject it belongs to, or undefined when refused. */
+  function subjectOf(token: string): Promise<string | undefined> {
+    return new Promise((done, fail) => {
+      const request = httpsRequest(idp.demoApiUrl, { ca: idp.caCertPem, headers: { Authorization: `Bearer ${token}` } }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => done(response.statusCode === 200 ? (JSON.parse(body) as { sub: string }).sub : undefined));
+      });
+      request.on('error', fail);
+      request.end();
+    });
+  }
+
+  /** Runs a shell command line in a fresh pseudo-terminal, `tessera` on PATH; stdout and stderr merged. */
+  function inTerminal(commandLine: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
+    return new Promise((done, fail) => {
+      const child = spawn('script', ['-q', '-e', '-c', `sh -c ${q(commandLine)}`, '/dev/null'], {
+        cwd: ROOT,
+        env: { PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, HOME: dir, XDG_RUNTIME_DIR: runtimeDir, ...extraEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('error', fail);
+      child.on('close', (code) => done({ code: code ?? -1, output: output.replace(/\r\n/g, '\n') }));
+    });
+  }
+
+  const activity = () => mode.bridge?.service.listActivity() ?? [];
+
+  beforeAll(async () => {
+    if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
+    idp = await startTestIdp({ accessTokenTtl: 3600 });
+    dir = await mkdtemp(join(tmpdir(), 'tessera-integrations-e2e-'));
+    runtimeDir = await mkdtemp(join(tmpdir(), 'tessera-run-'));
+    ca = await createTestCa();
+    // `tessera` on PATH, as an installed command would be.
+    await mkdir(join(dir, 'bin'));
+    await writeFile(join(dir, 'bin', 'tessera'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(BIN)} "$@"\n`, { mode: 0o755 });
+    browser = await launchChromium({ caCertPem: idp.caCertPem });
+    context = await newLoopbackContext(browser);
+    mode = await startBrowserMode({
+      version: '0.0.0-e2e',
+      staticDir: join(ROOT, 'dist', 'renderer'),
+      dataDir: dir,
+      clipboard: new RecordingClipboard(),
+      openExternal: async (url) => {
+        const page = await context.newPage();
+        await page.goto(url);
+        await signInThroughLoginPage(page, ALICE);
+        await page.getByRole('heading', { name: 'Sign-in finished' }).waitFor({ timeout: 30_000 });
+        await page.close();
+      },
+      signInTimeoutMs: 60_000,
+      demo: {
+        profile: { name: 'Local demo provider', kind: 'oidc', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: [SCOPE], signInMethod: 'system-browser' },
+        origin: idp.origin,
+        caPath: idp.caPath,
+        instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
+      },
+      bridge: { env: { XDG_RUNTIME_DIR: runtimeDir } },
+    });
+    // Stands in for the person at the Tessera window: answers each prompt with the next queued choice.
+    mode.bridge?.service.subscribe((event) => {
+      if (event.type !== 'consent-requested') return;
+      prompts.push(event.prompt);
+      const choice = answers.shift();
+      if (choice) setTimeout(() => mode.bridge?.service.answerConsent(event.prompt.id, choice), 50);
+    });
+    await mode.core.addAccount({ profileId: DEMO_PROFILE_ID, method: 'system-browser' });
+    // Builds the command's bundle once, outside the timed cases.
+    expect((await inTerminal('tessera --version')).code).toBe(0);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await mode?.close();
+    await idp?.stop();
+    for (const folder of [dir, runtimeDir]) if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  describe.skipIf(!hasKubectl)('kubectl', () => {
+    let api: KubeApiStandIn;
+    beforeAll(async () => {
+      api = await startKubeApiStandIn(ca, async (token) => (await subjectOf(token)) === ALICE.sub);
+    });
+    afterAll(async () => api?.close());
+
+    it('the users: entry from kubeconfig-user makes kubectl list namespaces with Alice’s token, approved once', async () => {
+      const entry = await inTerminal(`tessera kubeconfig-user e2e-alice ${ALICE.username} --server-id ${DEMO_API}`);
+      expect(entry.code).toBe(0);
+      expect(entry.output).toContain(`      command: ${JSON.stringify(BIN)}`);
+      const kubeconfig = join(dir, 'kubeconfig');
+      await writeFile(
+        kubeconfig,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters:',
+          '- name: stand-in',
+          '  cluster:',
+          `    server: ${api.server}`,
+          `    certificate-authority-data: ${Buffer.from(ca.caCertPem).toString('base64')}`,
+          'contexts:',
+          '- name: stand-in',
+          '  context: { cluster: stand-in, user: e2e-alice }',
+          'current-context: stand-in',
+          entry.output,
+        ].join('\n'),
+      );
+      answers.push('once');
+      const run = await inTerminal(`${KUBECTL} --kubeconfig ${q(kubeconfig)} get namespaces -o name`, { KUBECACHEDIR: join(dir, 'kube-cache') });
+      expect(run.code).toBe(0);
+      expect(run.output).toContain('namespace/tessera-demo');
+      expect(api.requests.length).toBeGreaterThan(0);
+      expect(api.requests.every((request) => request.status === 200)).toBe(true);
+      expect(prompts.at(-1)).toMatchObject({ integration: 'kubectl', username: ALICE.username, scopes: [SCOPE], caller: { program: 'kubectl', integration: 'kubectl' } });
+      expect(activity()[0]).toMatchObject({ outcome: 'handed-out', integration: 'kubectl', username: ALICE.username, scopes: [SCOPE], basis: 'once' });
+    });
+  });
+
+  describe('git', () => {
+    let server: GitHttpStandIn;
+    beforeAll(async () => {
+      const root = join(dir, 'served');
+      const seed = join(dir, 'seed');
+      const git = (args: readonly string[], cwd: string) =>
+        new Promise<void>((done, fail) =>
+          execFile('git', args, { cwd, env: { PATH: process.env['PATH'], HOME: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.org' } }, (error) =>
+            error ? fail(error) : done(),
+          ),
+        );
+      await git(['init', '-q', '-b', 'main', seed], dir);
+      await writeFile(join(seed, 'README'), 'through the app\n');
+      await git(['add', 'README'], seed);
+      await git(['commit', '-q', '-m', 'first'], seed);
+      await mkdir(join(root, 'contoso'), { recursive: true });
+      await git(['clone', '-q', '--bare', seed, join(root, 'contoso', 'app.git')], dir);
+      server = await startGitHttpStandIn({ ca, projectRoot: root, owners: { contoso: ALICE.username }, accountOf: async (token) => ((await subjectOf(token)) === ALICE.sub ? ALICE.username : undefined) });
+      await writeFile(join(dir, 'ca.pem'), ca.caCertPem);
+      await writeFile(join(dir, '.gitconfig'), [`[credential "${server.origin}/contoso"]`, `\thelper = "!tessera git-credential --account ${ALICE.username} --resource ${DEMO_API}"`, ''].join('\n'));
+    });
+    afterAll(async () => server?.close());
+
+    it('git clones with the helper from a credential context; the hand-out is logged as git', async () => {
+      answers.push('once');
+      const target = join(dir, 'cloned');
+      const run = await inTerminal(`git clone -q ${q(`${server.origin}/contoso/app.git`)} ${q(target)}`, { GIT_SSL_CAINFO: join(dir, 'ca.pem'), GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' });
+      expect(run.code).toBe(0);
+      expect(await readFile(join(target, 'README'), 'utf8')).toBe('through the app\n');
+      expect(server.requests.some((request) => request.status === 200 && request.account === ALICE.username && request.scheme === 'basic')).toBe(true);
+      expect(prompts.at(-1)).toMatchObject({ integration: 'git', username: ALICE.username, scopes: [SCOPE] });
+      expect(activity()[0]).toMatchObject({ outcome: 'handed-out', integration: 'git', scopes: [SCOPE] });
+    });
+  });
+
+  it('exec --azure-identity: ManagedIdentityCredential and DefaultAzureCredential in a Node child; one terminal-session approval covers both requests', async () => {
+    const script = join(dir, 'azure-app.mjs');
+    await writeFile(
+      script,
+      [
+        "import { request } from 'node:https';",
+        "import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';",
+        'const sub = (token) => new Promise((done, fail) => {',
+        "  const req = request(process.env.DEMO_API_URL, { ca: process.env.DEMO_API_CA, headers: { Authorization: `Bearer ${token}` } }, (res) => {",
+        "    let body = ''; res.on('data', (c) => (body += c)); res.on('end', () => done(res.statusCode === 200 ? JSON.parse(body).sub : `refused ${res.statusCode}`));",
+        "  }); req.on('error', fail); req.end();",
+        '});',
+        `const mi = await new ManagedIdentityCredential().getToken(${JSON.stringify(SCOPE)});`,
+        `const dac = await new DefaultAzureCredential().getToken(${JSON.stringify(SCOPE)});`,
+        // The SDK caches per process, so the same scope again would not ask; naming the account does.
+        `const named = await new ManagedIdentityCredential({ clientId: ${JSON.stringify(ALICE.username)} }).getToken(${JSON.stringify(SCOPE)});`,
+        "console.log(`mi=${await sub(mi.token)} dac=${await sub(dac.token)} named=${await sub(named.token)} endpoint=${process.env.IDENTITY_ENDPOINT}`);",
+        '',
+      ].join('\n'),
+    );
+    answers.push('session');
+    const before = activity().length;
+    // The script runs from the checkout so that it finds @azure/identity; it is a plain SDK user.
+    const run = await inTerminal(`tessera exec ${ALICE.username} --azure-identity -- node --input-type=module -e "$(cat ${q(script)})"; echo "exit=$?"`, {
+      DEMO_API_URL: idp.demoApiUrl,
+      DEMO_API_CA: idp.caCertPem,
+    });
+    expect(run.output).toContain(`mi=${ALICE.sub} dac=${ALICE.sub} named=${ALICE.sub} endpoint=http://127.0.0.1:`);
+    expect(run.output).toContain('exit=0');
+    const handedOut = activity().slice(0, activity().length - before);
+    expect(handedOut.map((entry) => [entry.integration, entry.outcome, entry.caller.program])).toEqual([
+      ['azure-identity', 'handed-out', 'node'],
+      ['azure-identity', 'handed-out', 'node'],
+    ]);
+    expect(handedOut.map((entry) => entry.basis)).toEqual(['terminal-session', 'terminal-session']);
+    const endpoint = /endpoint=(\S+)/.exec(run.output)?.[1] ?? '';
+    await expect(fetch(endpoint)).rejects.toThrow();
+  });
+
+  it('token --format az prints az’s JSON with a token the API accepts', async () => {
+    answers.push('once');
+    const run = await inTerminal(`tessera token ${ALICE.username} --resource ${DEMO_API} --format az`);
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.output.slice(run.output.indexOf('{'))) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['accessToken', 'expiresOn', 'expires_on', 'tokenType']);
+    expect(json['expiresOn']).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.000000$/);
+    expect(await subjectOf(String(json['accessToken']))).toBe(ALICE.sub);
+    expect(activity()[0]).toMatchObject({ outcome: 'handed-out', integration: 'cli', scopes: [SCOPE] });
+  });
+
+  it('a denied kubectl-credential exits with the command’s consent code and one line', async () => {
+    answers.push('deny');
+    const run = await inTerminal(`tessera kubectl-credential ${ALICE.username} --scope ${SCOPE}; echo "exit=$?"`);
+    expect(run.output).toContain('tessera: The request was denied in Tessera.');
+    expect(run.output).toContain('exit=5');
+    expect(activity()[0]).toMatchObject({ outcome: 'denied', integration: 'kubectl' });
+  });
+});
