@@ -44,10 +44,13 @@ export function isIntegrationCommand(argv: readonly string[]): boolean {
 }
 
 /**
- * The program to report as the caller: for `exec --azure-identity`, the program it runs (that
- * program asks for the tokens); otherwise the calling program is reported as usual (undefined).
+ * The program to report as the caller, when it is not the calling process: for `exec
+ * --azure-identity`, the program it runs (that program asks for the tokens); for `git-credential`,
+ * git (which runs helpers through `sh -c`, so the direct caller is a shell — and a standing rule
+ * for "sh" would cover every script). Otherwise undefined: the calling program, as usual.
  */
 export function integrationProgram(argv: readonly string[]): string | undefined {
+  if (argv[0] === 'git-credential') return 'git';
   if (argv[0] !== 'exec') return undefined;
   const separator = argv.indexOf('--');
   const program = separator >= 0 ? argv[separator + 1] : undefined;

@@ -203,7 +203,8 @@ describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs ge
       expect(run.code).toBe(0);
       expect(await readFile(join(target, 'README'), 'utf8')).toBe('through the app\n');
       expect(server.requests.some((request) => request.status === 200 && request.account === ALICE.username && request.scheme === 'basic')).toBe(true);
-      expect(prompts.at(-1)).toMatchObject({ integration: 'git', username: ALICE.username, scopes: [SCOPE] });
+      // git runs helpers through `sh -c`: the command reports git, so a standing rule names git, not the shell.
+      expect(prompts.at(-1)).toMatchObject({ integration: 'git', username: ALICE.username, scopes: [SCOPE], caller: { program: 'git', parentProgram: expect.stringMatching(/^git-remote-http/) } });
       expect(activity()[0]).toMatchObject({ outcome: 'handed-out', integration: 'git', scopes: [SCOPE] });
     });
   });
