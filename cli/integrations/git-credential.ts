@@ -71,18 +71,18 @@ export function parseCredentialInput(text: string): CredentialInput {
 function applyUrl(values: Map<string, string>): void {
   const url = values.get('url');
   if (url === undefined) return;
-  let parsed: URL;
+  let parts: [string, string][];
   try {
-    parsed = new URL(url);
+    const parsed = new URL(url);
+    parts = [
+      ['protocol', parsed.protocol.replace(/:$/, '')],
+      ['host', parsed.host],
+      ['path', decodeURIComponent(parsed.pathname.replace(/^\//, ''))],
+      ['username', decodeURIComponent(parsed.username)],
+    ];
   } catch {
     throw new IntegrationError('invalid_input', 'The credential request has a url that is not a URL.');
   }
-  const parts: [string, string][] = [
-    ['protocol', parsed.protocol.replace(/:$/, '')],
-    ['host', parsed.host],
-    ['path', decodeURIComponent(parsed.pathname.replace(/^\//, ''))],
-    ['username', decodeURIComponent(parsed.username)],
-  ];
   for (const [key, value] of parts) if (value !== '' && !values.has(key)) values.set(key, value);
 }
 

@@ -62,6 +62,27 @@ function answer(path: string): { status: number; body: string } {
 }
 
 /**
+ * A kubeconfig whose current context points kubectl at `server` (trusting `caCertPem`) as `user`,
+ * followed by `users` (a `users:` section, e.g. from `tessera kubeconfig-user`).
+ */
+export function standInKubeconfig(server: string, caCertPem: string, user: string, users: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: stand-in',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${Buffer.from(caCertPem).toString('base64')}`,
+    'contexts:',
+    '- name: stand-in',
+    `  context: { cluster: stand-in, user: ${JSON.stringify(user)} }`,
+    'current-context: stand-in',
+    users,
+  ].join('\n');
+}
+
+/**
  * Starts the stand-in on 127.0.0.1 with a certificate from `ca`; `isValid` judges bearer tokens (an
  * in-memory source's record, or the test provider's demo API for real tokens).
  */

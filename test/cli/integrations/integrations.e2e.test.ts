@@ -21,7 +21,7 @@ import { DEMO_PROFILE_ID } from '../../../main/services/profiles';
 import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
 import { startGitHttpStandIn, type GitHttpStandIn } from '../../support/git-http-stand-in';
 import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../../support/idp';
-import { startKubeApiStandIn, type KubeApiStandIn } from '../../support/kube-api-stand-in';
+import { standInKubeconfig, startKubeApiStandIn, type KubeApiStandIn } from '../../support/kube-api-stand-in';
 import { createTestCa, type TestCa } from '../../support/test-certs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -145,23 +145,7 @@ describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs ge
       expect(entry.code).toBe(0);
       expect(entry.output).toContain(`      command: ${JSON.stringify(BIN)}`);
       const kubeconfig = join(dir, 'kubeconfig');
-      await writeFile(
-        kubeconfig,
-        [
-          'apiVersion: v1',
-          'kind: Config',
-          'clusters:',
-          '- name: stand-in',
-          '  cluster:',
-          `    server: ${api.server}`,
-          `    certificate-authority-data: ${Buffer.from(ca.caCertPem).toString('base64')}`,
-          'contexts:',
-          '- name: stand-in',
-          '  context: { cluster: stand-in, user: e2e-alice }',
-          'current-context: stand-in',
-          entry.output,
-        ].join('\n'),
-      );
+      await writeFile(kubeconfig, standInKubeconfig(api.server, ca.caCertPem, 'e2e-alice', entry.output));
       answers.push('once');
       const run = await inTerminal(`${KUBECTL} --kubeconfig ${q(kubeconfig)} get namespaces -o name`, { KUBECACHEDIR: join(dir, 'kube-cache') });
       expect(run.code).toBe(0);

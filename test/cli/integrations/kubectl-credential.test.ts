@@ -13,7 +13,7 @@ import {
   parseKubeconfigUserArgs,
   parseKubectlCredentialArgs,
 } from '../../../cli/integrations/kubectl-credential';
-import { startKubeApiStandIn, type KubeApiStandIn } from '../../support/kube-api-stand-in';
+import { standInKubeconfig, startKubeApiStandIn, type KubeApiStandIn } from '../../support/kube-api-stand-in';
 import { writeTesseraCommand } from '../../support/tessera-command';
 import { createTestCa, type TestCa } from '../../support/test-certs';
 import { createTokenSource, ISSUER_ACCOUNTS, startTokenIssuer, type TokenIssuer } from '../../support/token-issuer';
@@ -126,23 +126,7 @@ describe.skipIf(!hasKubectl)('the real kubectl runs tessera as its exec credenti
 
   async function kubeconfigFor(name: string, users: string): Promise<string> {
     const path = join(dir, `${name}.kubeconfig`);
-    const config = [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      '- name: stand-in',
-      '  cluster:',
-      `    server: ${api.server}`,
-      `    certificate-authority-data: ${Buffer.from(ca.caCertPem).toString('base64')}`,
-      'contexts:',
-      '- name: stand-in',
-      '  context:',
-      '    cluster: stand-in',
-      `    user: ${name}`,
-      'current-context: stand-in',
-      users,
-    ].join('\n');
-    await writeFile(path, config);
+    await writeFile(path, standInKubeconfig(api.server, ca.caCertPem, name, users));
     return path;
   }
 
