@@ -8,6 +8,7 @@ import type { TimingSummary } from './stats';
 import type { AzureIdentityBench } from './azure-identity';
 import type { UiResults } from './ui';
 import type { CliTokenBench } from './cli-token';
+import type { KubectlPluginBench } from './kubectl-plugin';
 
 /** One library at one cache size. */
 export interface SilentHitRow extends TimingSummary {
@@ -80,6 +81,8 @@ export interface BenchResults {
   readonly ui?: UiResults;
   /** The `tessera` command: `tessera token` wall time, the socket round trip, peers. */
   readonly cliToken?: CliTokenBench;
+  /** `tessera kubectl-credential`: one plugin process's wall time on a cache hit. */
+  readonly kubectlPlugin?: KubectlPluginBench;
   readonly durationSeconds: number;
 }
 

@@ -14,6 +14,7 @@ import { version as msalNodeVersion } from '@azure/msal-node';
 import { startTestIdp, type TestIdp } from '../test/support/idp';
 import { formatAzureIdentityBench, measureAzureIdentity } from './azure-identity';
 import { formatCliTokenBench, measureCliToken } from './cli-token';
+import { formatKubectlPluginBench, measureKubectlPlugin } from './kubectl-plugin';
 import { timeInterleaved, type LoopLimits, type TimedTask } from './measure';
 import {
   formatReport,
@@ -237,6 +238,8 @@ async function main(): Promise<void> {
     const ui = await measureUi({ quick: QUICK });
     console.log('bench: the tessera command (tessera token, the socket round trip, peers)…');
     const cliToken = await measureCliToken(idp, QUICK, check);
+    console.log('bench: tessera kubectl-credential as a process…');
+    const kubectlPlugin = await measureKubectlPlugin(QUICK, check);
 
     const silentHitRatios: LibraryRatio[] = ACCOUNT_COUNTS.map((accounts) => {
       const rows = silentHit.filter((row) => row.accounts === accounts);
@@ -285,6 +288,7 @@ async function main(): Promise<void> {
       azureIdentity,
       ui,
       cliToken,
+      kubectlPlugin,
       durationSeconds: (performance.now() - started) / 1000,
     };
     console.log('');
@@ -294,6 +298,8 @@ async function main(): Promise<void> {
     console.log('');
     console.log(formatUiReport(ui));
     console.log(formatCliTokenBench(cliToken, formatUs));
+    console.log('');
+    console.log(formatKubectlPluginBench(kubectlPlugin, formatUs));
     if (QUICK) {
       console.log('\n(quick run: results not written)');
     } else {

@@ -1,0 +1,146 @@
+/**
+ * Bench row for kubectl's exec credential plugin: the wall time of one `tessera kubectl-credential`
+ * process on a cache hit — what kubectl pays on every command (issue 11 goal: ≤ 60 ms).
+ *
+ * The real bridge (socket, consent with a standing rule, activity log) runs in this process over an
+ * in-memory app core whose token is always cached, so the figure is the command's own cost: Node's
+ * start-up, loading the bundle, one socket round trip and the ExecCredential output. The same Node
+ * binary starting an empty script (`node -e 0`) is timed alongside, the floor any Node-based plugin
+ * pays here. Every run must print an ExecCredential carrying the token the core handed out.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AccountView, ProviderProfile } from '../preload/contract';
+import { startBridge } from '../main/bridge';
+import { StandingRules } from '../main/bridge/consent-rules';
+import type { BridgeCore } from '../main/bridge/token-source';
+import type { KeyValueStore } from '../main/persistence/settings-store';
+import { summarize, type TimingSummary } from './stats';
+
+/** The goal from issue 11: ≤ 60 ms wall per plugin run on a cache hit. */
+export const KUBECTL_PLUGIN_GOAL_US = 60_000;
+
+/** One timed command. */
+export interface KubectlPluginRow extends TimingSummary {
+  readonly subject: 'tessera kubectl-credential' | 'node -e 0';
+}
+
+/** The plugin's bench result. */
+export interface KubectlPluginBench {
+  readonly goalMedianUs: number;
+  readonly rows: readonly KubectlPluginRow[];
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'cli', 'tessera.cjs');
+const SCOPE = 'api://tessera-demo/.default';
+const TOKEN = `bench-token-${process.pid}`;
+
+const ACCOUNT: AccountView = {
+  id: 'bench-account',
+  profileId: 'bench-profile',
+  profileName: 'Bench',
+  providerKind: 'oidc',
+  username: 'alice@contoso.com',
+  status: { kind: 'valid', expiresOn: Math.floor(Date.now() / 1000) + 3600 },
+  pinned: false,
+  storage: 'memory-only',
+};
+const PROFILE: ProviderProfile = {
+  id: 'bench-profile',
+  name: 'Bench',
+  kind: 'oidc',
+  preset: 'custom-oidc',
+  clientId: 'bench',
+  authority: 'https://127.0.0.1/oidc',
+  defaultScopes: [SCOPE],
+  signInMethod: 'system-browser',
+};
+
+/** An app core whose only account always has its token cached: a hand-out costs nothing in the app. */
+function cachedCore(): BridgeCore {
+  return {
+    getAppInfo: async () => ({ version: 'bench', platform: process.platform, mode: 'browser', demoProviderAvailable: false }),
+    listAccounts: async () => [ACCOUNT],
+    listProfiles: async () => [PROFILE],
+    getStorageStatus: async () => ({ mode: 'memory-only', backend: 'bench' }),
+    revealToken: async () => ({ accessToken: TOKEN, tokenType: 'Bearer', expiresOn: Math.floor(Date.now() / 1000) + 3600, scopes: [SCOPE], source: 'cache' }),
+    refreshAccount: async () => ACCOUNT,
+    reauthenticate: async () => ACCOUNT,
+    subscribe: () => () => undefined,
+  };
+}
+
+function memoryStore(): KeyValueStore {
+  const values = new Map<string, unknown>();
+  return { get: (key) => values.get(key), set: (key, value) => void values.set(key, value), delete: (key) => void values.delete(key) };
+}
+
+function runOnce(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ ns: number; code: number; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ ns: Number(process.hrtime.bigint() - start), code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Measures the plugin; `check` throws the bench's correctness error. */
+export async function measureKubectlPlugin(quick: boolean, check: (ok: boolean, message: string) => void): Promise<KubectlPluginBench> {
+  const runtimeDir = await mkdtemp(join(tmpdir(), 'tessera-bench-run-'));
+  const store = memoryStore();
+  // The plugin runs without a terminal, as under kubectl: it needs a standing rule for its caller
+  // (this bench's Node process, which the command reports as `node`).
+  new StandingRules(store).add('node', ACCOUNT.id, ACCOUNT.username, [SCOPE]);
+  const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], XDG_RUNTIME_DIR: runtimeDir, KUBERNETES_EXEC_INFO: '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}' };
+  const bridge = await startBridge({ core: cachedCore(), settingsStore: store, dataDir: runtimeDir, approvals: { uiOpen: () => false, where: 'the bench' }, env: { XDG_RUNTIME_DIR: runtimeDir } });
+  try {
+    const plugin = [BIN, 'kubectl-credential', ACCOUNT.username, '--scope', SCOPE];
+    // The first run may build the bundle; it and a few more are warm-up.
+    const warmup = quick ? 2 : 5;
+    const calls = quick ? 10 : 40;
+    const samples = { plugin: [] as number[], node: [] as number[] };
+    for (let i = 0; i < warmup + calls; i++) {
+      const run = await runOnce(plugin, env);
+      check(run.code === 0, `tessera kubectl-credential exited ${run.code}: ${run.stderr.trim().slice(0, 200)}`);
+      const credential = JSON.parse(run.stdout) as { apiVersion?: string; status?: { token?: string; expirationTimestamp?: string } };
+      check(credential.apiVersion === 'client.authentication.k8s.io/v1' && credential.status?.token === TOKEN && typeof credential.status.expirationTimestamp === 'string', 'tessera kubectl-credential printed another ExecCredential than the token handed out');
+      const floor = await runOnce(['-e', '0'], env);
+      check(floor.code === 0, 'node -e 0 failed');
+      if (i >= warmup) {
+        samples.plugin.push(run.ns);
+        samples.node.push(floor.ns);
+      }
+    }
+    const handedOut = bridge.service.listActivity().filter((entry) => entry.outcome === 'handed-out' && entry.integration === 'kubectl').length;
+    check(handedOut === warmup + calls, `the activity log shows ${handedOut} kubectl hand-outs for ${warmup + calls} runs`);
+    return {
+      goalMedianUs: KUBECTL_PLUGIN_GOAL_US,
+      rows: [
+        { subject: 'tessera kubectl-credential', ...summarize(samples.plugin) },
+        { subject: 'node -e 0', ...summarize(samples.node) },
+      ],
+    };
+  } finally {
+    await bridge.close();
+    await rm(runtimeDir, { recursive: true, force: true });
+  }
+}
+
+/** The report section. */
+export function formatKubectlPluginBench(result: KubectlPluginBench, formatUs: (us: number) => string): string {
+  const lines = ['kubectl exec credential plugin: wall time of one process on a cache hit (real bridge, in-memory app core)'];
+  for (const row of result.rows) {
+    const verdict = row.subject === 'node -e 0' ? '(the floor: Node start-up alone)' : `(${row.medianUs <= result.goalMedianUs ? 'meets' : 'misses'} the goal median ≤ ${formatUs(result.goalMedianUs)})`;
+    lines.push(`  ${row.subject.padEnd(26)}  runs ${String(row.iterations).padStart(3)}  median ${formatUs(row.medianUs).padStart(9)}  p95 ${formatUs(row.p95Us).padStart(9)}  ${verdict}`);
+  }
+  const [plugin, floor] = result.rows;
+  if (plugin && floor) lines.push(`  the command's own cost over Node's start-up (medians): ${formatUs(Math.max(0, plugin.medianUs - floor.medianUs))}`);
+  return lines.join('\n');
+}
