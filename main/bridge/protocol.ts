@@ -11,6 +11,7 @@
  * next to the IPC and HTTP ones; this file names them for the channel.
  */
 import * as v from 'valibot';
+import type { ErrorCode } from '../../preload/contract';
 import { AppError } from '../errors';
 import {
   BRIDGE_INTEGRATIONS,
@@ -123,23 +124,8 @@ export type BridgeAnswer =
   | { readonly id: number; readonly ok: false; readonly error: WireError }
   | { readonly id: number; readonly notice: Notice };
 
-/**
- * The error codes of the channel, besides those the app already uses (`not_found`,
- * `needs_sign_in`, `invalid_argument`, …).
- */
-export const BRIDGE_ERROR_CODES = [
-  'malformed_request',
-  'request_too_large',
-  'request_timeout',
-  'busy',
-  'consent_denied',
-  'no_standing_rule',
-  'consent_timeout',
-  'account_ambiguous',
-  'no_default_account',
-] as const;
-/** A channel error code. */
-export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
+/** A channel error code: one of the app's codes (the channel's own are listed in the contract's `ERROR_CODES`). */
+export type BridgeErrorCode = ErrorCode;
 
 /**
  * Parses and validates one request line; throws {@link ProtocolError} with a message that names the

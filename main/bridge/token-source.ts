@@ -6,26 +6,12 @@
  * covers the profile's default scopes fully and other scopes without forced refresh.
  */
 import type { AccountId, AccountView, AppEvent, AppInfo, ProviderProfile, RevealedToken, StorageStatus, TokenRequest } from '../../preload/contract';
+import type { AccessTokenGrant, AccessTokenOptions } from '../services/app-core-types';
 import { BridgeError } from './errors';
 
-/** Options of a hand-out (the core's `acquireAccessToken` options). */
-export interface AcquireOptions {
-  readonly scopes?: readonly string[];
-  /** Refresh when the cached token expires sooner than this. */
-  readonly minValidSeconds?: number;
-  readonly forceRefresh?: boolean;
-  readonly withIdToken?: boolean;
-}
-
-/** What leaves the app: an access token (and an ID token when asked). Never a refresh token. */
-export interface AccessTokenGrant {
-  readonly accessToken: string;
-  readonly tokenType: string;
-  /** Epoch seconds. */
-  readonly expiresOn: number;
-  readonly scopes: readonly string[];
-  readonly idToken?: string;
-}
+/** Options of a hand-out: the core's `acquireAccessToken` options. */
+export type AcquireOptions = AccessTokenOptions;
+export type { AccessTokenGrant };
 
 /** The parts of the app core the bridge uses. */
 export interface BridgeCore {
