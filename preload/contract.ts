@@ -30,6 +30,22 @@ export const PRESET_IDS = ['entra', 'google', 'okta', 'auth0', 'keycloak', 'demo
 export type PresetId = (typeof PRESET_IDS)[number];
 
 /**
+ * Authorize parameters Tessera sets on every sign-in; a profile may not replace them: they bind the
+ * answer to its request (state, nonce, PKCE) or define the flow. The form and the services both check it.
+ */
+export const RESERVED_AUTHORIZE_PARAMETERS = [
+  'client_id',
+  'response_type',
+  'response_mode',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+] as const;
+
+/**
  * Limits on what crosses the boundary, the one source for the argument schema in main and for the
  * UI's form fields (`maxLength`, `min`/`max`).
  */

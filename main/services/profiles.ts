@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   PRESET_IDS,
+  RESERVED_AUTHORIZE_PARAMETERS,
   type PresetId,
   type ProfileDraft,
   type ProfileId,
@@ -29,22 +30,7 @@ export const ENTRA_NATIVE_REDIRECT_URI = 'https://login.microsoftonline.com/comm
 export const DEMO_PROFILE_ID = 'demo';
 
 const RESERVED_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'offline_access']);
-/**
- * Authorize parameters the auth core sets for every sign-in. The core spreads a profile's extra
- * parameters last, so without this list a profile could replace the `state`, the PKCE challenge,
- * the nonce or the redirect URI, and with them the checks that bind a response to its request.
- */
-const RESERVED_AUTHORIZE_PARAMETERS: ReadonlySet<string> = new Set([
-  'client_id',
-  'response_type',
-  'response_mode',
-  'redirect_uri',
-  'scope',
-  'state',
-  'nonce',
-  'code_challenge',
-  'code_challenge_method',
-]);
+const RESERVED_PARAMETERS: ReadonlySet<string> = new Set(RESERVED_AUTHORIZE_PARAMETERS);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The presets of the "add profile" form, without the demo (see {@link listPresets}). */
@@ -258,7 +244,7 @@ function sanitiseParameters(params: Readonly<Record<string, string>>): Record<st
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) {
     // Reserved names are dropped here too: profiles saved by an older version may carry them.
-    if (typeof value === 'string' && value !== '' && !RESERVED_AUTHORIZE_PARAMETERS.has(key)) out[key] = value;
+    if (typeof value === 'string' && value !== '' && !RESERVED_PARAMETERS.has(key)) out[key] = value;
   }
   return out;
 }
@@ -304,7 +290,7 @@ export class ProfileRegistry {
     const errors = checkProfileFields(d);
     const first = Object.values(errors)[0];
     if (first) throw new AppError('invalid_profile', first);
-    const reserved = Object.keys(d.extraAuthorizeParameters ?? {}).find((key) => RESERVED_AUTHORIZE_PARAMETERS.has(key));
+    const reserved = Object.keys(d.extraAuthorizeParameters ?? {}).find((key) => RESERVED_PARAMETERS.has(key));
     if (reserved) throw new AppError('invalid_profile', `The extra sign-in parameter "${reserved}" is set by Tessera for every sign-in; remove it.`);
     if (d.id === DEMO_PROFILE_ID || d.preset === 'demo') throw new AppError('builtin_profile', 'The demo profile is built in and cannot be changed.');
     const id = typeof d.id === 'string' && d.id !== '' ? d.id : `p-${randomUUID()}`;

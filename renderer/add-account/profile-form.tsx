@@ -5,7 +5,7 @@
  * appear next to their fields.
  */
 import { useId, useMemo, useRef, useState, type ReactNode } from 'react';
-import { LIMITS, type PresetId, type ProfileDraft, type ProfileValidation, type ProviderPreset, type ProviderProfile, type SignInMethod } from '../../preload/contract';
+import { LIMITS, RESERVED_AUTHORIZE_PARAMETERS, type PresetId, type ProfileDraft, type ProfileValidation, type ProviderPreset, type ProviderProfile, type SignInMethod } from '../../preload/contract';
 import { parseScopes } from '../common/format';
 import { useAppStore } from '../store';
 
@@ -21,21 +21,7 @@ export interface ProfileFormProps {
   readonly initial?: { readonly profile: ProviderProfile; readonly mode: 'edit' | 'duplicate' };
 }
 
-/**
- * Authorize parameters Tessera sets on every sign-in; a profile may not replace them (the same
- * list main enforces in main/services/profiles.ts): they bind the answer to its request.
- */
-export const RESERVED_AUTHORIZE_PARAMETERS: ReadonlySet<string> = new Set([
-  'client_id',
-  'response_type',
-  'response_mode',
-  'redirect_uri',
-  'scope',
-  'state',
-  'nonce',
-  'code_challenge',
-  'code_challenge_method',
-]);
+const RESERVED_PARAMETERS: ReadonlySet<string> = new Set(RESERVED_AUTHORIZE_PARAMETERS);
 
 const DISCOVERY_SUFFIX = /\/\.well-known\/openid-configuration\/?$/;
 
@@ -58,7 +44,7 @@ export interface ParameterRow {
 export function parameterProblem(row: Pick<ParameterRow, 'name' | 'value'>): string | undefined {
   const name = row.name.trim();
   if (!name) return row.value.trim() ? 'Give this parameter a name.' : undefined;
-  if (RESERVED_AUTHORIZE_PARAMETERS.has(name)) return `Tessera sets "${name}" on every sign-in; remove this row.`;
+  if (RESERVED_PARAMETERS.has(name)) return `Tessera sets "${name}" on every sign-in; remove this row.`;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) return 'Use letters, digits, "_", "." or "-" for the name (at most 64).';
   if (!row.value.trim()) return `Enter a value for "${name}", or remove the row.`;
   if (/^\{[^}]*\}$/.test(row.value.trim())) return `Replace ${row.value.trim()} with the real value.`;
