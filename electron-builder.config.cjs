@@ -22,8 +22,14 @@ const config = {
     '!**/*.tsx',
     '!dist/**/*.d.ts',
   ],
-  // The tray icon is read from resources/tray at runtime (see main/index.ts).
-  extraResources: [{ from: 'build/tray', to: 'tray', filter: ['*.png'] }],
+  // The tray icon is read from resources/tray at runtime, and "Install command-line tool" points a
+  // launcher at resources/cli/tessera.cjs, which loads resources/dist/cli/tessera.cjs as it does in
+  // a checkout (see main/index.ts and cli/tessera.cjs).
+  extraResources: [
+    { from: 'build/tray', to: 'tray', filter: ['*.png'] },
+    { from: 'cli', to: 'cli', filter: ['tessera.cjs'] },
+    { from: 'dist/cli', to: 'dist/cli', filter: ['tessera.cjs'] },
+  ],
   asar: true,
   compression: 'normal',
   electronFuses: {

@@ -16,12 +16,11 @@ export function bundlePath(root) {
   return join(root, 'dist', 'cli', 'tessera.cjs');
 }
 
-/** Builds the bundle; resolves with its path. */
-export async function buildCli(root) {
+/** Builds the bundle (into `outDir`, by default `<root>/dist/cli`); resolves with its path. */
+export async function buildCli(root, outDir = join(root, 'dist', 'cli')) {
   const { build } = await import('vite');
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version ?? 'dev';
   const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
-  const outDir = join(root, 'dist', 'cli');
   const temp = join(outDir, `.build-${process.pid}-${Date.now()}`);
   mkdirSync(outDir, { recursive: true });
   try {
@@ -47,9 +46,9 @@ export async function buildCli(root) {
       },
       ssr: { noExternal: true, target: 'node' },
     });
-    renameSync(join(temp, 'tessera.cjs'), bundlePath(root));
+    renameSync(join(temp, 'tessera.cjs'), join(outDir, 'tessera.cjs'));
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
-  return bundlePath(root);
+  return join(outDir, 'tessera.cjs');
 }

@@ -10,6 +10,10 @@ import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, Notification, shell, type BrowserWindow, type Session } from 'electron';
+import type { Bridge } from './bridge';
+import { BridgeApi, composeAppApi } from './bridge/bridge-api';
+import { CommandLineToolInstaller } from './bridge/command-line-tool';
+import { startBridgeInHost } from './bridge/host-wiring';
 import { clearPartition, EmbeddedWindowBroker } from './brokers/embedded-window-broker';
 import { LoopbackBroker } from './brokers/loopback-broker';
 import { signInPartitionFor } from './brokers/signin-partition';
@@ -74,7 +78,7 @@ function applyPasswordStoreSwitch(store: string): void {
 async function main(settingsStore: ElectronStoreAdapter): Promise<void> {
   let mainWindow: BrowserWindow | undefined;
   // Filled in after `ready`; the quit handler is registered before, so it may find them empty.
-  const started: { core?: AppCore; tray?: TrayController } = {};
+  const started: { core?: AppCore; tray?: TrayController; bridge?: Bridge } = {};
   let quitting = false;
   let disposed = false;
   const cleanups: Array<() => void> = [];
@@ -99,6 +103,8 @@ async function main(settingsStore: ElectronStoreAdapter): Promise<void> {
       try {
         for (const cleanup of cleanups.splice(0)) cleanup();
         started.tray?.dispose();
+        // The bridge first: it withdraws waiting prompts and ends terminal-session approvals.
+        await started.bridge?.close();
         await started.core?.dispose();
       } catch (error) {
         console.error(`[tessera] shutdown failed (${describeError(error)})`);
@@ -133,15 +139,38 @@ async function main(settingsStore: ElectronStoreAdapter): Promise<void> {
   started.core = appCore;
 
   registerAppProtocol(RENDERER_DIR);
-  const dispatcher = createDispatcher(appCore, {
+  const bridgeApi = new BridgeApi(new CommandLineToolInstaller({ script: commandScriptPath() }));
+  const api = composeAppApi(appCore, bridgeApi);
+  const dispatcher = createDispatcher(api, {
     isTrustedSender: (url) => isTrustedAppUrl(url),
     // Name only: the message of an unexpected error may quote a token.
     onUnexpectedError: (method, error) => console.error(`[tessera] ${method} failed unexpectedly (${describeError(error)})`),
   });
   cleanups.push(registerIpcHandlers(dispatcher));
-  cleanups.push(appCore.subscribe((event) => forwardEvent(mainWindow, event)));
+  cleanups.push(api.subscribe((event) => forwardEvent(mainWindow, event)));
 
   showWindow();
+  // The `tessera` command's local socket. A prompt brings the window forward (the renderer shows
+  // it) and says so in a notification, since the person is usually in a terminal.
+  const bridge = await startBridgeInHost({
+    core: appCore,
+    settingsStore,
+    dataDir: app.getPath('userData'),
+    approvals: {
+      uiOpen: () => true,
+      where: 'the Tessera window',
+      onPrompt: (prompt) => {
+        showWindow();
+        notify(`"${prompt.caller.program}" asks for a token for ${prompt.username}. Answer in the Tessera window.`);
+      },
+    },
+    log: (line) => console.log(`[tessera] ${line}`),
+    onUnavailable: (reason) => bridgeApi.detach(reason),
+  });
+  if (bridge) {
+    bridgeApi.attach(bridge);
+    started.bridge = bridge;
+  }
   const tray = await createTray({
     core: appCore,
     iconPath: trayIconPath(),
@@ -172,6 +201,11 @@ function trustDemoCertificates(caPath: string, issuer: string): void {
       callback(trusted ? 0 : -3);
     });
   app.on('session-created', install);
+}
+
+/** The bundled `tessera` command "Install command-line tool" points at (shipped by electron-builder.config.cjs). */
+function commandScriptPath(): string {
+  return app.isPackaged ? join(process.resourcesPath, 'cli', 'tessera.cjs') : join(here, '..', '..', 'cli', 'tessera.cjs');
 }
 
 function trayIconPath(): string {

@@ -304,6 +304,9 @@ export const ERROR_CODES = [
   'no_default_account',
   'unsafe_endpoint',
   'endpoint_in_use',
+  'bridge_unavailable',
+  // "Install command-line tool" found a `tessera` that is not ours.
+  'path_in_use',
 ] as const;
 
 /** A stable error code (see {@link ERROR_CODES}). */
@@ -332,6 +335,118 @@ export interface ErrorInfo {
 /** Every call's answer. Electron would pass only `message` of a thrown error; this keeps the code. */
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfo };
 
+// ---------------------------------------------------------------------------------------------
+// The token bridge as the UI sees it: consent prompts, standing rules, the activity log.
+// None of these ever holds a token.
+
+/** Which integration a token hand-out went through (`tessera token`, `exec`, kubectl, git, the Azure SDKs). */
+export const BRIDGE_INTEGRATIONS = ['cli', 'exec', 'kubectl', 'git', 'azure-identity'] as const;
+/** An integration's name. */
+export type BridgeIntegration = (typeof BRIDGE_INTEGRATIONS)[number];
+
+/**
+ * What a caller of the `tessera` command reported about itself. Reported by the caller: a process
+ * of the same user can lie, so the UI shows it as such and never treats it as proof.
+ */
+export interface CallerReport {
+  /** The program that ran the command (e.g. `bash`, `make`), or the name given with `--program`. */
+  readonly program: string;
+  /** Its command line, shortened. */
+  readonly command?: string;
+  readonly pid?: number;
+  /** The program's own parent (e.g. `sshd`, `tmux`, `code`). */
+  readonly parentProgram?: string;
+  /** The controlling terminal (`/dev/pts/3`); absent for CI jobs, editors and services. */
+  readonly tty?: string;
+  /** The terminal session (session leader's process id); with `tty` it names one terminal session. */
+  readonly terminalSession?: string;
+  readonly cwd?: string;
+  readonly integration: BridgeIntegration;
+}
+
+/** A person's answer to a consent prompt. */
+export const CONSENT_CHOICES = ['once', 'session', 'always', 'deny'] as const;
+/** A person's answer to a consent prompt. */
+export type ConsentChoice = (typeof CONSENT_CHOICES)[number];
+
+/** A token request waiting for a person's answer. */
+export interface ConsentPrompt {
+  readonly id: string;
+  /** What the caller reported about itself (shown as "reported by the caller"). */
+  readonly caller: CallerReport;
+  readonly accountId: AccountId;
+  readonly username: string;
+  readonly profileName: string;
+  readonly scopes: readonly string[];
+  readonly integration: BridgeIntegration;
+  /** Epoch milliseconds. */
+  readonly requestedAt: number;
+  /** Whether "allow this terminal session" can be offered (the caller reported a terminal). */
+  readonly hasTerminal: boolean;
+}
+
+/** "Always allow this program for this account and these scopes": listed and revocable in Settings. */
+export interface StandingRule {
+  readonly id: string;
+  /** The program name the caller reported. */
+  readonly program: string;
+  readonly accountId: AccountId;
+  /** For display; the account id is what matches. */
+  readonly username: string;
+  /** The scopes allowed; a request matches when it asks for a subset of them. */
+  readonly scopes: readonly string[];
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  readonly lastUsedAt?: number;
+}
+
+/** How a hand-out was allowed. */
+export type GrantBasis = 'standing-rule' | 'terminal-session' | 'once';
+
+/** One line of the activity log: a hand-out or a refusal. Never the token. */
+export interface ActivityEntry {
+  readonly id: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly outcome: 'handed-out' | 'denied';
+  readonly caller: Pick<CallerReport, 'program' | 'parentProgram' | 'tty' | 'cwd' | 'pid'>;
+  readonly accountId: AccountId;
+  readonly username: string;
+  readonly scopes: readonly string[];
+  readonly integration: BridgeIntegration;
+  /** For hand-outs: what allowed it. */
+  readonly basis?: GrantBasis;
+  /** For hand-outs: epoch seconds when the token expires. */
+  readonly expiresOn?: number;
+  /** For refusals: the error code. */
+  readonly code?: ErrorCode;
+}
+
+/** The command-line tool as installed (or not) on this machine. */
+export interface CommandLineTool {
+  /** Where "Install command-line tool" puts (or put) the `tessera` command. */
+  readonly installPath: string;
+  readonly installed: boolean;
+  /** Whether the folder of `installPath` is on the PATH the app was started with. */
+  readonly onPath: boolean;
+}
+
+/** The token bridge's state, for Settings and the Activity view. */
+export interface BridgeStatus {
+  /** Whether the local channel is serving (`tessera` can reach the app). */
+  readonly running: boolean;
+  /** The socket (or named pipe) path, when running. */
+  readonly endpoint?: string;
+  /** Why it is not running, in plain words. */
+  readonly reason?: string;
+  /** The account `tessera token` uses when none is named (an explicit choice; null when none). */
+  readonly defaultAccountId: AccountId | null;
+  readonly commandLineTool: CommandLineTool;
+}
+
+/** The shown outcome of a consent prompt. */
+export type ConsentOutcome = ConsentChoice | 'cancelled' | 'timed-out';
+
 /** The progress of an interactive sign-in, pushed while it runs. */
 export type SignInProgress =
   | { readonly kind: 'waiting-for-user'; readonly profileId: ProfileId; readonly method: SignInMethod; readonly host: string }
@@ -347,7 +462,12 @@ export type AppEvent =
   | { readonly type: 'needs-sign-in'; readonly accountId: AccountId; readonly reason: string }
   | { readonly type: 'sign-in-progress'; readonly progress: SignInProgress }
   | { readonly type: 'storage-status'; readonly status: StorageStatus }
-  | { readonly type: 'clipboard-cleared' };
+  | { readonly type: 'clipboard-cleared' }
+  // The token bridge: a caller waits for an answer; a prompt was answered, withdrawn or timed out.
+  | { readonly type: 'consent-requested'; readonly prompt: ConsentPrompt }
+  | { readonly type: 'consent-resolved'; readonly promptId: string; readonly outcome: ConsentOutcome }
+  | { readonly type: 'standing-rules-changed'; readonly rules: readonly StandingRule[] }
+  | { readonly type: 'activity-added'; readonly entry: ActivityEntry };
 
 /** Arguments of the operations that take an object. */
 export interface AddAccountRequest {
@@ -387,10 +507,40 @@ export interface ApiMethods {
   getSettings(): Promise<Settings>;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
   getStorageStatus(): Promise<StorageStatus>;
+  // The token bridge (the `tessera` command). `bridge_unavailable` when the app could not start it.
+  getBridgeStatus(): Promise<BridgeStatus>;
+  listConsentPrompts(): Promise<readonly ConsentPrompt[]>;
+  answerConsent(promptId: string, choice: ConsentChoice): Promise<void>;
+  listStandingRules(): Promise<readonly StandingRule[]>;
+  revokeStandingRule(ruleId: string): Promise<void>;
+  /** Newest first. */
+  listActivity(): Promise<readonly ActivityEntry[]>;
+  /** Chooses the account `tessera token` uses when none is named; null clears the choice. */
+  setDefaultAccount(accountId: AccountId | null): Promise<void>;
+  /** Puts the `tessera` command on the user's PATH (a link in a per-user bin folder). */
+  installCommandLineTool(): Promise<CommandLineTool>;
 }
 
 /** The name of an operation. */
 export type ApiMethodName = keyof ApiMethods;
+
+/** The operations the token bridge serves (main/bridge); the app core serves the others. */
+export const BRIDGE_METHODS = [
+  'getBridgeStatus',
+  'listConsentPrompts',
+  'answerConsent',
+  'listStandingRules',
+  'revokeStandingRule',
+  'listActivity',
+  'setDefaultAccount',
+  'installCommandLineTool',
+] as const satisfies readonly ApiMethodName[];
+/** The name of a token-bridge operation. */
+export type BridgeMethodName = (typeof BRIDGE_METHODS)[number];
+/** The token bridge's operations. */
+export type BridgeMethods = Pick<ApiMethods, BridgeMethodName>;
+/** The app core's operations (everything but the token bridge's). */
+export type CoreMethods = Omit<ApiMethods, BridgeMethodName>;
 
 /** `window.api` as the renderer sees it: every operation returns a `Result`, plus event subscription. */
 export type RendererApi = {
@@ -420,6 +570,7 @@ export const API_METHODS = [
   'getSettings',
   'updateSettings',
   'getStorageStatus',
+  ...BRIDGE_METHODS,
 ] as const satisfies readonly ApiMethodName[];
 
 /** IPC channel of an operation. */

@@ -20,6 +20,8 @@
  */
 import * as v from 'valibot';
 import {
+  BRIDGE_INTEGRATIONS,
+  CONSENT_CHOICES,
   LIMITS,
   LINUX_PASSWORD_STORES,
   PRESET_IDS,
@@ -246,6 +248,14 @@ export const METHOD_ARGUMENTS = {
   getSettings: tuple([]),
   updateSettings: tuple([settingsPatchSchema]),
   getStorageStatus: tuple([]),
+  getBridgeStatus: tuple([]),
+  listConsentPrompts: tuple([]),
+  answerConsent: tuple([id('Request'), oneOf('Answer', CONSENT_CHOICES)]),
+  listStandingRules: tuple([]),
+  revokeStandingRule: tuple([id('Rule')]),
+  listActivity: tuple([]),
+  setDefaultAccount: tuple([v.nullable(id('Account'))]),
+  installCommandLineTool: tuple([]),
 } as const satisfies { readonly [K in ApiMethodName]: v.GenericSchema<unknown, Parameters<ApiMethods[K]>> };
 
 /** Whether `method` names an operation of the contract (own keys only: `constructor` is not one). */
@@ -284,10 +294,6 @@ const BRIDGE_NO_CONTROL = /^[^\u0000-\u001F\u007F-\u009F]*$/;
 const callerText = (max: number) => v.pipe(v.string(), v.maxLength(max), v.regex(BRIDGE_NO_CONTROL));
 const processId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31));
 
-/** Which integration a hand-out went through (part 2 adds kubectl, git and azure-identity). */
-export const BRIDGE_INTEGRATIONS = ['cli', 'exec', 'kubectl', 'git', 'azure-identity'] as const;
-/** An integration's name. */
-export type BridgeIntegration = (typeof BRIDGE_INTEGRATIONS)[number];
 
 /**
  * What a caller says about itself. Reported by the caller: a process of the same user can lie,

@@ -3,7 +3,7 @@
  * hand-out and the activity log — plus what the app's UI asks of the bridge (answer a prompt, list
  * and revoke standing rules, list activity, choose the default account).
  */
-import type { AccountView, ProviderProfile } from '../../preload/contract';
+import type { AccountView, ErrorCode, ProviderProfile } from '../../preload/contract';
 import type { KeyValueStore } from '../persistence/settings-store';
 import { ActivityLog } from './activity-log';
 import type { ChannelHandler, RequestContext } from './channel-server';
@@ -201,7 +201,7 @@ export class BridgeService implements ChannelHandler {
     scopes: readonly string[];
     basis?: ActivityEntry['basis'];
     expiresOn?: number;
-    code?: string;
+    code?: ErrorCode;
   }): void {
     const { caller } = input;
     const entry = this.#activity.add({

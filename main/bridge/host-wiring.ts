@@ -49,6 +49,8 @@ export interface HostBridgeOptions extends Omit<BridgeOptions, 'core' | 'setting
   readonly core: BridgeCore;
   readonly settingsStore: KeyValueStore;
   readonly dataDir: string;
+  /** Told why the bridge could not start, in plain words (Settings shows it). */
+  readonly onUnavailable?: (reason: string) => void;
 }
 
 /** Starts the bridge, or logs why not and resolves with `undefined`. */
@@ -60,6 +62,7 @@ export async function startBridgeInHost(options: HostBridgeOptions): Promise<Bri
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     options.log?.(`token bridge not started: ${message}`);
+    options.onUnavailable?.(`It could not start: ${message}`);
     return undefined;
   }
 }

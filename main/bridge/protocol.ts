@@ -11,16 +11,14 @@
  * next to the IPC and HTTP ones; this file names them for the channel.
  */
 import * as v from 'valibot';
-import type { ErrorCode } from '../../preload/contract';
+import { BRIDGE_INTEGRATIONS, type BridgeIntegration, type ErrorCode } from '../../preload/contract';
 import { AppError } from '../errors';
 import {
-  BRIDGE_INTEGRATIONS,
   BRIDGE_PROTOCOL_VERSION,
   bridgeCallerSchema,
   bridgeRequestSchema,
   bridgeTokenParamsSchema,
   type BridgeCallerInfo,
-  type BridgeIntegration,
   type BridgeTokenParams,
 } from '../boundary/schema';
 

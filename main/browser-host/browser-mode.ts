@@ -12,6 +12,8 @@
 import { join } from 'node:path';
 import type { ProviderProfile } from '../../preload/contract';
 import type { Bridge, BridgeOptions } from '../bridge';
+import { BridgeApi, composeAppApi } from '../bridge/bridge-api';
+import { CommandLineToolInstaller } from '../bridge/command-line-tool';
 import { observeViewers, startBridgeInHost } from '../bridge/host-wiring';
 import { LoopbackBroker } from '../brokers/loopback-broker';
 import type { ClipboardAdapter } from '../clipboard/clipboard';
@@ -62,6 +64,11 @@ export interface BrowserModeOptions {
   readonly lock?: DataFolderLock;
   /** Serve the token bridge (the `tessera` command) on its local socket; off unless given. */
   readonly bridge?: Pick<BridgeOptions, 'env' | 'endpoint' | 'lifetimes' | 'limits'>;
+  /**
+   * "Install command-line tool": the bundled command the launcher runs and where the launcher goes
+   * (see `CommandLineToolInstaller`). Default binDir: `~/.local/bin`. Without it, installing is refused.
+   */
+  readonly commandLineTool?: { readonly script: string; readonly binDir?: string };
 }
 
 /** Browser mode, running. */
@@ -152,11 +159,19 @@ async function startOwned(options: BrowserModeOptions): Promise<BrowserMode> {
     ...(options.log ? { log: options.log } : {}),
   });
   let host: BrowserHost;
+  const bridgeApi = new BridgeApi(
+    new CommandLineToolInstaller({
+      ...(options.commandLineTool?.script ? { script: options.commandLineTool.script } : {}),
+      ...(options.commandLineTool?.binDir ? { binDir: options.commandLineTool.binDir } : {}),
+      ...(options.bridge?.env ? { env: options.bridge.env } : {}),
+    }),
+  );
+  if (!options.bridge) bridgeApi.detach('Browser mode was started without the token bridge.');
   // Counts the pages listening, so the bridge can tell a caller whether a prompt will be seen.
-  const observed = options.bridge ? observeViewers(core) : undefined;
+  const observed = observeViewers(composeAppApi(core, bridgeApi));
   try {
     host = await startBrowserHost({
-      core: observed ?? core,
+      core: observed,
       staticDir: options.staticDir,
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.onRefused ? { onRefused: options.onRefused } : {}),
@@ -172,10 +187,12 @@ async function startOwned(options: BrowserModeOptions): Promise<BrowserMode> {
         core,
         settingsStore,
         dataDir: options.dataDir,
-        approvals: { uiOpen: () => (observed?.viewers() ?? 0) > 0, where: `the Tessera page at ${host.origin}` },
+        approvals: { uiOpen: () => observed.viewers() > 0, where: `the Tessera page at ${host.origin}` },
         ...(options.log ? { log: options.log } : {}),
+        onUnavailable: (reason) => bridgeApi.detach(reason),
       })
     : undefined;
+  if (bridge) bridgeApi.attach(bridge);
   return {
     host,
     core,

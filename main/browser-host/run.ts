@@ -152,6 +152,7 @@ export async function runBrowserMode(argv: readonly string[], print: (line: stri
       ...(demo ? { demo: demo.demo } : {}),
       // The `tessera` command's local socket (main/bridge); a failure to start it is only logged.
       bridge: {},
+      commandLineTool: { script: join(root, 'cli', 'tessera.cjs') },
       log: (line) => {
         if (line.startsWith('token bridge')) print(line);
       },

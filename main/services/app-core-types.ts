@@ -1,7 +1,7 @@
 /**
  * The app core's surface (`AppCore`) and what it needs from its host (`AppCoreDeps`).
  */
-import type { AccountId, ApiMethods, AppEvent, CopyResult, StorageStatus } from '../../preload/contract';
+import type { AccountId, AppEvent, CoreMethods, CopyResult, StorageStatus } from '../../preload/contract';
 import type { ClipboardAdapter } from '../clipboard/clipboard';
 import type { Timers } from '../clipboard/clipboard-service';
 import type { KeyValueStore } from '../persistence/settings-store';
@@ -57,8 +57,8 @@ export interface AccessTokenGrant {
   readonly idToken?: string;
 }
 
-/** The services behind `ApiMethods`, plus what the hosts (tray, IPC, browser mode, bridge) need. */
-export interface AppCore extends ApiMethods {
+/** The services behind `CoreMethods`, plus what the hosts (tray, IPC, browser mode, bridge) need. */
+export interface AppCore extends CoreMethods {
   /** Pushes for the renderer and the tray; returns an unsubscribe function. */
   subscribe(listener: (event: AppEvent) => void): () => void;
   /** The tray menu for the current accounts. */

@@ -1,6 +1,6 @@
 /**
  * Builds a runnable copy of the app in a temp directory: package.json, build resources, the three
- * Vite bundles, and a link to the checkout's node_modules. Shared by the packaging test and the
+ * Vite bundles, the `tessera` command (launcher and bundle), and a link to the checkout's node_modules. Shared by the packaging test and the
  * Electron end-to-end tests, so neither touches the checkout's own `dist/`.
  */
 import { execFile } from 'node:child_process';
@@ -36,6 +36,11 @@ export async function buildAppCopy(parent: string): Promise<string> {
     mkdirSync(join(app, 'dist', 'renderer'), { recursive: true });
     writeFileSync(join(app, 'dist', 'renderer', 'index.html'), '<!doctype html><title>Tessera</title>\n');
   }
+  // The `tessera` command as a packaged app ships it: the launcher and its bundle.
+  mkdirSync(join(app, 'cli'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'cli', 'tessera.cjs'), join(app, 'cli', 'tessera.cjs'));
+  const { buildCli } = (await import(join(REPO_ROOT, 'cli', 'build.mjs'))) as { buildCli(root: string, outDir: string): Promise<string> };
+  builds.push(buildCli(REPO_ROOT, join(app, 'dist', 'cli')));
   await Promise.all(builds);
   return app;
 }

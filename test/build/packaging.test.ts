@@ -123,4 +123,11 @@ describe('electron-builder --dir with a stub Electron', () => {
     expect(existsSync(join(unpacked, 'resources', 'tray', 'tray.png'))).toBe(true);
     expect(existsSync(join(unpacked, 'LICENSE.electron.txt'))).toBe(true);
   });
+
+  it('ships the tessera command beside the app, where "Install command-line tool" points', () => {
+    // The launcher finds its bundle as in a checkout (resources/dist/cli) and has no sources to rebuild from.
+    expect(existsSync(join(unpacked, 'resources', 'cli', 'tessera.cjs'))).toBe(true);
+    expect(readFileSync(join(unpacked, 'resources', 'dist', 'cli', 'tessera.cjs'), 'utf8')).toContain('kubectl-credential');
+    expect(files.filter((file) => file.startsWith('/cli/'))).toEqual([]);
+  });
 });
