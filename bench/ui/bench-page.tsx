@@ -11,7 +11,7 @@
  */
 import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
-import type { AccountView, AppInfo, ProviderProfile, RendererApi, Result, Settings, StorageStatus } from '../../preload/contract';
+import type { AccountView, AppInfo, BridgeStatus, ProviderProfile, RendererApi, Result, Settings, StorageStatus } from '../../preload/contract';
 import { App } from '../../renderer/app';
 import { createAppStore, StoreContext } from '../../renderer/store';
 import '../../renderer/styles.css';
@@ -58,6 +58,13 @@ function makeData(count: number): { accounts: AccountView[]; profiles: ProviderP
 const SETTINGS: Settings = { clipboardClearSeconds: 60, defaultSignInMethod: 'system-browser', linuxPasswordStore: 'auto', allowWeakEncryption: false, autoRefreshLeadMinutes: 5 };
 const STORAGE: StorageStatus = { mode: 'encrypted', backend: 'bench' };
 const APP_INFO: AppInfo = { version: 'bench', platform: 'bench', mode: 'browser', demoProviderAvailable: false };
+// The bench starts no token bridge: the status says so, as main's BridgeApi does when it is off.
+const BRIDGE: BridgeStatus = {
+  running: false,
+  reason: 'The bench runs without the token bridge.',
+  defaultAccountId: null,
+  commandLineTool: { installPath: '/bench/bin/tessera', installed: false, onPath: false },
+};
 
 // The same objects on every call, as main's answers would compare equal: a reload changes nothing.
 function createMemoryApi(accounts: AccountView[], profiles: ProviderProfile[]): RendererApi {
@@ -81,6 +88,14 @@ function createMemoryApi(accounts: AccountView[], profiles: ProviderProfile[]): 
     getSettings: () => ok(SETTINGS),
     updateSettings: refuse,
     getStorageStatus: () => ok(STORAGE),
+    getBridgeStatus: () => ok(BRIDGE),
+    listConsentPrompts: () => ok([]),
+    answerConsent: () => Promise.resolve({ ok: false as const, error: { code: 'not_found' as const, message: 'This request is no longer waiting.' } }),
+    listStandingRules: () => ok([]),
+    revokeStandingRule: () => Promise.resolve({ ok: false as const, error: { code: 'not_found' as const, message: 'This standing rule no longer exists.' } }),
+    listActivity: () => ok([]),
+    setDefaultAccount: refuse,
+    installCommandLineTool: refuse,
     onEvent: () => () => undefined,
   } as RendererApi;
 }

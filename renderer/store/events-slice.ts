@@ -39,12 +39,24 @@ export const createEventsSlice: SliceCreator<EventsSlice> = () => (set, get) => 
       case 'clipboard-cleared':
         get().showToast({ kind: 'info', message: 'Clipboard cleared.' });
         return;
+      case 'consent-requested':
+        get().applyConsentRequested(event.prompt);
+        return;
+      case 'consent-resolved':
+        get().applyConsentResolved(event.promptId, event.outcome);
+        return;
+      case 'standing-rules-changed':
+        get().applyStandingRules(event.rules);
+        return;
+      case 'activity-added':
+        get().applyActivity(event.entry);
+        return;
       default:
         assertNever(event);
     }
   },
   async loadAll() {
-    await Promise.all([get().loadAccounts(), get().loadProfiles(), get().loadSettings()]);
+    await Promise.all([get().loadAccounts(), get().loadProfiles(), get().loadSettings(), get().loadBridge()]);
   },
 });
 

@@ -6,6 +6,7 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { RendererApi } from '../../preload/contract';
 import { createAccountsSlice } from './accounts-slice';
+import { createBridgeSlice } from './bridge-slice';
 import { createCopySlice } from './copy-slice';
 import { createDetailsSlice } from './details-slice';
 import { createEventsSlice } from './events-slice';
@@ -37,6 +38,7 @@ export function createAppStore(api: RendererApi): AppStore {
     ...createSettingsSlice(deps)(...a),
     ...createToastSlice(deps)(...a),
     ...createUiSlice(deps)(...a),
+    ...createBridgeSlice(deps)(...a),
     ...createEventsSlice(deps)(...a),
   }));
 }

@@ -4,8 +4,14 @@
 import type {
   AccountId,
   AccountView,
+  ActivityEntry,
   AppEvent,
   AppInfo,
+  BridgeStatus,
+  CommandLineTool,
+  ConsentChoice,
+  ConsentOutcome,
+  ConsentPrompt,
   ErrorInfo,
   ProfileDraft,
   ProfileValidation,
@@ -16,6 +22,7 @@ import type {
   Settings,
   SignInMethod,
   SignInProgress,
+  StandingRule,
   StorageStatus,
   TokenFormat,
 } from '../../preload/contract';
@@ -107,13 +114,40 @@ export interface ToastSlice {
 }
 
 /** Which panel or dialog is open. */
-export type Panel = { readonly kind: 'none' } | { readonly kind: 'add-account' } | { readonly kind: 'settings' } | { readonly kind: 'confirm-remove'; readonly accountId: AccountId } | { readonly kind: 'copy-options'; readonly accountId: AccountId };
+export type Panel = { readonly kind: 'none' } | { readonly kind: 'add-account' } | { readonly kind: 'settings' } | { readonly kind: 'activity' } | { readonly kind: 'confirm-remove'; readonly accountId: AccountId } | { readonly kind: 'copy-options'; readonly accountId: AccountId };
 
 /** Navigation between panels. */
 export interface UiSlice {
   readonly panel: Panel;
   openPanel(panel: Panel): void;
   closePanel(): void;
+}
+
+/**
+ * The token bridge (the `tessera` command) as the UI sees it: prompts waiting for an answer, the
+ * standing rules, the activity log and the bridge's status. None of it ever holds a token.
+ */
+export interface BridgeSlice {
+  readonly bridgeStatus: BridgeStatus | null;
+  /** Prompts waiting for an answer, oldest first; the consent dialog shows the first. */
+  readonly consentPrompts: readonly ConsentPrompt[];
+  /** The prompt whose answer is on its way to main, so its buttons wait. */
+  readonly answeringPrompt: string | null;
+  readonly standingRules: readonly StandingRule[];
+  /** Newest first. */
+  readonly activity: readonly ActivityEntry[];
+  loadBridge(): Promise<void>;
+  /** Reloads the bridge's status (Settings opens with a fresh one). */
+  loadBridgeStatus(): Promise<void>;
+  /** Answers a prompt; false when the answer failed (a prompt already settled is not a failure). */
+  answerConsent(promptId: string, choice: ConsentChoice): Promise<boolean>;
+  revokeStandingRule(ruleId: string): Promise<boolean>;
+  setDefaultAccount(accountId: AccountId | null): Promise<boolean>;
+  installCommandLineTool(): Promise<{ readonly tool?: CommandLineTool; readonly error?: ErrorInfo }>;
+  applyConsentRequested(prompt: ConsentPrompt): void;
+  applyConsentResolved(promptId: string, outcome: ConsentOutcome): void;
+  applyStandingRules(rules: readonly StandingRule[]): void;
+  applyActivity(entry: ActivityEntry): void;
 }
 
 /** Pushes from main. */
@@ -124,7 +158,7 @@ export interface EventsSlice {
 }
 
 /** The whole store. */
-export type AppState = AccountsSlice & ProfilesSlice & SignInSlice & CopySlice & DetailsSlice & SettingsSlice & ToastSlice & UiSlice & EventsSlice;
+export type AppState = AccountsSlice & ProfilesSlice & SignInSlice & CopySlice & DetailsSlice & SettingsSlice & ToastSlice & UiSlice & BridgeSlice & EventsSlice;
 
 /** What every slice creator receives besides zustand's set/get. */
 export interface SliceDeps {
