@@ -5,7 +5,9 @@ import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { AccountList } from './accounts/account-list';
 import { ConfirmRemoveDialog } from './accounts/confirm-remove-dialog';
 import { CopyOptionsDialog } from './accounts/copy-options-dialog';
+import { ActivityPanel } from './activity/activity-panel';
 import { AddAccountDialog } from './add-account/add-account-dialog';
+import { ConsentHost } from './consent/consent-dialog';
 import { SettingsPanel } from './settings/settings-panel';
 import { useAppStore, type Panel } from './store';
 import { assertNever } from './store/events-slice';
@@ -25,6 +27,8 @@ function OpenPanel({ panel }: { readonly panel: Panel }): ReactNode {
       return <AddAccountDialog />;
     case 'settings':
       return <SettingsPanel />;
+    case 'activity':
+      return <ActivityPanel />;
     case 'confirm-remove':
       return <ConfirmRemoveDialog accountId={panel.accountId} />;
     case 'copy-options':
@@ -43,11 +47,12 @@ export function App(): ReactNode {
   const appInfo = useAppStore((state) => state.appInfo);
   const count = useAppStore((state) => state.accounts.length);
   const detailsOpen = useAppStore((state) => state.detailsFor !== null);
+  const consentOpen = useAppStore((state) => state.consentPrompts.length > 0);
   const [filter, setFilter] = useState('');
   const [decoding, setDecoding] = useState(false);
   const filterId = useId();
   const filterRef = useRef<HTMLInputElement>(null);
-  const dialogOpen = panel.kind !== 'none' || detailsOpen || decoding;
+  const dialogOpen = panel.kind !== 'none' || detailsOpen || decoding || consentOpen;
 
   useEffect(() => {
     void loadAll();
@@ -95,6 +100,9 @@ export function App(): ReactNode {
         <button type="button" onClick={() => setDecoding(true)}>
           Decode a token
         </button>
+        <button type="button" onClick={() => openPanel({ kind: 'activity' })}>
+          Activity
+        </button>
         <button type="button" onClick={() => openPanel({ kind: 'settings' })}>
           Settings
         </button>
@@ -112,6 +120,8 @@ export function App(): ReactNode {
       <OpenPanel panel={panel} />
       <TokenDetailsPanel />
       {decoding ? <DecodeTokenDialog onClose={() => setDecoding(false)} /> : null}
+      {/* Last, so a prompt opens above whatever else is open (and takes Escape and focus first). */}
+      <ConsentHost />
       <ToastHost />
     </div>
   );

@@ -18,6 +18,10 @@ export interface DialogProps {
   /** `side` docks the dialog to the right (details, settings). */
   readonly variant?: 'center' | 'side';
   readonly testId?: string;
+  /** The name of the × button, which calls `onClose` (default "Close"); say what it does when that is more than closing. */
+  readonly closeLabel?: string;
+  /** Whether a click on the backdrop calls `onClose` (default true). */
+  readonly closeOnBackdrop?: boolean;
 }
 
 /** What can take keyboard focus inside a dialog. */
@@ -55,7 +59,7 @@ export function initialFocusTarget(dialog: HTMLElement): HTMLElement {
 }
 
 /** A modal dialog. */
-export function Dialog({ title, onClose, children, variant = 'center', testId }: DialogProps): ReactNode {
+export function Dialog({ title, onClose, children, variant = 'center', testId, closeLabel = 'Close', closeOnBackdrop = true }: DialogProps): ReactNode {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
   const onCloseRef = useRef(onClose);
@@ -139,7 +143,7 @@ export function Dialog({ title, onClose, children, variant = 'center', testId }:
   };
 
   return (
-    <div className="backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
+    <div className="backdrop" onMouseDown={(event) => closeOnBackdrop && event.target === event.currentTarget && onClose()}>
       <div
         ref={ref}
         className={`dialog dialog-${variant}`}
@@ -153,7 +157,7 @@ export function Dialog({ title, onClose, children, variant = 'center', testId }:
         {/* A div, not <header>: inside a dialog a <header> would be a second page banner (axe). */}
         <div className="dialog-header">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
+          <button type="button" className="icon-button" aria-label={closeLabel} title={closeLabel === 'Close' ? undefined : closeLabel} onClick={onClose}>
             ×
           </button>
         </div>

@@ -10,6 +10,7 @@ import { useId, useState, type ReactNode } from 'react';
 import { LIMITS, LINUX_PASSWORD_STORES, type LinuxPasswordStore, type Settings, type SignInMethod, type StorageStatus } from '../../preload/contract';
 import { Dialog } from '../common/dialog';
 import { useAppStore } from '../store';
+import { CommandLineSection } from './command-line-section';
 
 // The contract's lists and limits: the same data main's argument schema is built from.
 const PASSWORD_STORES = LINUX_PASSWORD_STORES;
@@ -175,6 +176,7 @@ export function SettingsPanel(): ReactNode {
             </p>
           ) : null}
         </section>
+        <CommandLineSection />
       </div>
     </Dialog>
   );
