@@ -55,8 +55,6 @@ const Entry = memo(function Entry({ entry, now }: { readonly entry: ActivityEntr
         <dd>{scopesText(entry.scopes)}</dd>
         <dt>Through</dt>
         <dd>{integrationLabel(entry.integration)}</dd>
-        <dt>At</dt>
-        <dd>{when}</dd>
       </dl>
     </li>
   );

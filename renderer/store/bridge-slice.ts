@@ -87,6 +87,13 @@ export const createBridgeSlice: SliceCreator<BridgeSlice> = ({ api }) => (set, g
     if (result.ok) use(result.value);
     else report(action, result.error);
   };
+  // Bumped by every push of the rules: a list fetched before a push must not overwrite it.
+  let rulesPushed = 0;
+  const reloadRules = async (): Promise<void> => {
+    const seen = rulesPushed;
+    const rules = await api.listStandingRules();
+    if (seen === rulesPushed) quietly(rules, 'Loading the standing rules', (standingRules) => set({ standingRules }));
+  };
 
   return {
     bridgeStatus: null,
@@ -96,12 +103,11 @@ export const createBridgeSlice: SliceCreator<BridgeSlice> = ({ api }) => (set, g
     activity: [],
 
     async loadBridge() {
-      const [status, prompts, rules, activity] = await Promise.all([api.getBridgeStatus(), api.listConsentPrompts(), api.listStandingRules(), api.listActivity()]);
+      const [status, prompts, activity] = await Promise.all([api.getBridgeStatus(), api.listConsentPrompts(), api.listActivity(), reloadRules()]);
       quietly(status, 'Loading the command-line status', (bridgeStatus) => set({ bridgeStatus }));
       quietly(prompts, 'Loading the waiting requests', (listed) =>
         set((state) => ({ consentPrompts: sortPrompts([...state.consentPrompts, ...listed.filter((prompt) => !settled.has(prompt.id))]) })),
       );
-      quietly(rules, 'Loading the standing rules', (standingRules) => set({ standingRules }));
       quietly(activity, 'Loading the activity', (listed) => set((state) => ({ activity: mergeActivity(state.activity, listed) })));
     },
 
@@ -175,11 +181,14 @@ export const createBridgeSlice: SliceCreator<BridgeSlice> = ({ api }) => (set, g
     },
 
     applyStandingRules(rules) {
+      rulesPushed += 1;
       set({ standingRules: rules });
     },
 
     applyActivity(entry) {
       set((state) => ({ activity: mergeActivity([entry], state.activity) }));
+      // A rule's "last used" changes without a push of its own: fetch the rules again.
+      if (entry.basis === 'standing-rule') void reloadRules();
     },
   };
 };

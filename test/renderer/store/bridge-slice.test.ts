@@ -51,3 +51,17 @@ describe('bridge slice', () => {
     expect(store.getState().answeringPrompt).toBeNull();
   });
 });
+
+describe('bridge slice: rules', () => {
+  it('fetches the rules again after a hand-out by a standing rule, so "last used" is current', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a' })]);
+    const store = createAppStore(fake.api);
+    connectEvents(store, fake.api);
+    fake.bridge.rules.push({ id: 'r', program: 'make', accountId: 'a', username: 'a@contoso.com', scopes: ['s'], createdAt: 1 });
+    await store.getState().loadBridge();
+    expect(store.getState().standingRules[0]?.lastUsedAt).toBeUndefined();
+    fake.bridge.rules = [{ id: 'r', program: 'make', accountId: 'a', username: 'a@contoso.com', scopes: ['s'], createdAt: 1, lastUsedAt: 5 }];
+    fake.logActivity({ at: 5, outcome: 'handed-out', caller: { program: 'make' }, accountId: 'a', username: 'a@contoso.com', scopes: ['s'], integration: 'cli', basis: 'standing-rule' });
+    await expect.poll(() => store.getState().standingRules[0]?.lastUsedAt).toBe(5);
+  });
+});
