@@ -300,4 +300,14 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
     await page.keyboard.press('Escape');
     expect(pageErrors).toEqual([]);
   });
+
+  it('keeps the toolbar, with its Activity button, inside a 700 px window', async () => {
+    await page.setViewportSize({ width: 700, height: 700 });
+    const toolbar = await page.locator('.toolbar button').evaluateAll((buttons) => buttons.map((button) => ({ name: button.textContent, right: button.getBoundingClientRect().right, height: button.getBoundingClientRect().height })));
+    expect(toolbar.map((button) => button.name)).toContain('Activity');
+    for (const button of toolbar) {
+      expect(button.right, `${button.name} inside the window`).toBeLessThanOrEqual(700);
+      expect(button.height, `${button.name} on one line`).toBeLessThan(40);
+    }
+  });
 });
