@@ -6,7 +6,7 @@
  * Tokens are checked against the provider's demo API with curl.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import axe from 'axe-core';
@@ -266,6 +266,16 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
   it('installs the command-line tool from Settings, says what to add to PATH, and the installed command runs', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     const section = page.getByRole('dialog', { name: 'Settings' }).getByRole('region', { name: 'Command line (tessera)' });
+    // A `tessera` that Tessera did not write is left alone, and the page says so in plain words.
+    const foreign = join(binDir, 'tessera');
+    await mkdir(binDir, { recursive: true });
+    await writeFile(foreign, '#!/bin/sh\necho mine\n');
+    await section.getByRole('button', { name: 'Install command-line tool' }).click();
+    expect(await section.getByRole('alert').textContent()).toBe(
+      `There is already a tessera command at ${foreign} that Tessera did not write, so Tessera left it alone. Remove or rename it, then install again.`,
+    );
+    expect(await readFile(foreign, 'utf8')).toBe('#!/bin/sh\necho mine\n');
+    await rm(foreign);
     await section.getByRole('button', { name: 'Install command-line tool' }).click();
     await expect.poll(() => section.getByTestId('tool-status').textContent()).toContain(`Installed at ${join(binDir, 'tessera')}.`);
     expect(await section.getByTestId('path-advice').textContent()).toContain(`export PATH="${binDir}:$PATH"`);
