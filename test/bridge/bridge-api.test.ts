@@ -88,11 +88,13 @@ describe('BridgeApi on a running bridge', () => {
   let bridge: Bridge;
   let bridgeApi: BridgeApi;
   let installer: ReturnType<typeof recordingInstaller>;
+  let settingsStore: KeyValueStore;
 
   beforeEach(async () => {
     runtimeDir = await mkdtemp(join(tmpdir(), 'tessera-bridge-api-run-'));
     dataDir = await mkdtemp(join(tmpdir(), 'tessera-bridge-api-data-'));
-    bridge = await startBridge({ core: memoryCore(), settingsStore: memoryStore(), dataDir, env: { XDG_RUNTIME_DIR: runtimeDir }, approvals: { uiOpen: () => true, where: 'the test' } });
+    settingsStore = memoryStore();
+    bridge = await startBridge({ core: memoryCore(), settingsStore, dataDir, env: { XDG_RUNTIME_DIR: runtimeDir }, approvals: { uiOpen: () => true, where: 'the test' } });
     installer = recordingInstaller();
     bridgeApi = new BridgeApi(installer);
     bridgeApi.attach(bridge);
@@ -149,6 +151,23 @@ describe('BridgeApi on a running bridge', () => {
     expect((await bridgeApi.getBridgeStatus()).defaultAccountId).toBeNull();
     expect(await bridgeApi.installCommandLineTool()).toMatchObject({ installed: true });
     expect(installer.installs).toBe(1);
+  });
+
+  it('keeps the activity log across a restart, in the settings store, without any token', async () => {
+    const refused = bridge.service.handle({ v: 1, id: 4, method: 'token', params: {}, caller: { program: 'cron', integration: 'kubectl' } } as never, requestContext());
+    await expect(refused).rejects.toMatchObject({ code: 'no_standing_rule' });
+    await bridge.close();
+    expect(JSON.stringify(settingsStore.get('bridgeActivity'))).toContain('"program":"cron"');
+
+    bridge = await startBridge({ core: memoryCore(), settingsStore, dataDir, env: { XDG_RUNTIME_DIR: runtimeDir }, approvals: { uiOpen: () => true, where: 'the test' } });
+    bridgeApi.attach(bridge);
+    expect(await bridgeApi.listActivity()).toEqual([expect.objectContaining({ outcome: 'denied', code: 'no_standing_rule', integration: 'kubectl', caller: { program: 'cron' } })]);
+    // A hand-edited entry that does not read back is dropped, the rest kept.
+    settingsStore.set('bridgeActivity', [...(settingsStore.get('bridgeActivity') as unknown[]), { id: 'x', outcome: 'stolen' }]);
+    await bridge.close();
+    bridge = await startBridge({ core: memoryCore(), settingsStore, dataDir, env: { XDG_RUNTIME_DIR: runtimeDir }, approvals: { uiOpen: () => true, where: 'the test' } });
+    bridgeApi.attach(bridge);
+    expect(await bridgeApi.listActivity()).toHaveLength(1);
   });
 
   it('composes with the core: each operation goes to its owner, pushes come from both', async () => {
