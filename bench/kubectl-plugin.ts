@@ -66,8 +66,7 @@ function cachedCore(): BridgeCore {
     listAccounts: async () => [ACCOUNT],
     listProfiles: async () => [PROFILE],
     getStorageStatus: async () => ({ mode: 'memory-only', backend: 'bench' }),
-    revealToken: async () => ({ accessToken: TOKEN, tokenType: 'Bearer', expiresOn: Math.floor(Date.now() / 1000) + 3600, scopes: [SCOPE], source: 'cache' }),
-    refreshAccount: async () => ACCOUNT,
+    acquireAccessToken: async () => ({ accessToken: TOKEN, tokenType: 'Bearer', expiresOn: Math.floor(Date.now() / 1000) + 3600, scopes: [SCOPE] }),
     reauthenticate: async () => ACCOUNT,
     subscribe: () => () => undefined,
   };

@@ -7,19 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Integration } from '../main/bridge/protocol';
+import type { BridgeIntegration as Integration, CallerReport } from '../preload/contract';
 
-/** The caller block of a request (see main/bridge/protocol.ts `CallerSchema`). */
-export interface CallerReport {
-  readonly program: string;
-  readonly command?: string;
-  readonly pid?: number;
-  readonly parentProgram?: string;
-  readonly tty?: string;
-  readonly terminalSession?: string;
-  readonly cwd?: string;
-  readonly integration: Integration;
-}
+export type { CallerReport };
 
 interface ProcStat {
   readonly comm: string;

@@ -156,13 +156,13 @@ export class BridgeService implements ChannelHandler {
       };
       let grant;
       try {
-        grant = await acquireForBridge(this.#core, account.id, options, profile?.defaultScopes ?? [], this.#now);
+        grant = await acquireForBridge(this.#core, account.id, options);
       } catch (error) {
         // The refresh token died just now: sign in when asked to, else say so with the right code.
         if (codeOf(error) !== 'needs_sign_in') throw error;
         if (!params.interactive) throw signInNeeded(account);
         await this.#signIn(account, context);
-        grant = await acquireForBridge(this.#core, account.id, options, profile?.defaultScopes ?? [], this.#now);
+        grant = await acquireForBridge(this.#core, account.id, options);
       }
       this.#record({ outcome: 'handed-out', caller, account, scopes: grant.scopes, basis, expiresOn: grant.expiresOn });
       return {
@@ -314,6 +314,7 @@ export class BridgeService implements ChannelHandler {
 
   dispose(): void {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#activity.flush();
     this.#consent.dispose();
     this.#listeners.clear();
   }

@@ -56,7 +56,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     settingsStore: options.settingsStore,
     approvals: options.approvals,
     endpointPath: endpoint.path,
-    activity: new ActivityLog(),
+    activity: new ActivityLog({ store: options.settingsStore, onWriteError: (error) => options.log?.(`activity log not saved: ${(error as { code?: string }).code ?? 'error'}`) }),
     ...(options.now ? { now: options.now } : {}),
   });
   let server: ChannelServer;

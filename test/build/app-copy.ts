@@ -40,7 +40,6 @@ export async function buildAppCopy(parent: string): Promise<string> {
   mkdirSync(join(app, 'cli'), { recursive: true });
   cpSync(join(REPO_ROOT, 'cli', 'tessera.cjs'), join(app, 'cli', 'tessera.cjs'));
   const { buildCli } = (await import(join(REPO_ROOT, 'cli', 'build.mjs'))) as { buildCli(root: string, outDir: string): Promise<string> };
-  builds.push(buildCli(REPO_ROOT, join(app, 'dist', 'cli')));
-  await Promise.all(builds);
+  await Promise.all([...builds, buildCli(REPO_ROOT, join(app, 'dist', 'cli'))]);
   return app;
 }

@@ -174,6 +174,9 @@ const operations: Record<string, (request: Request) => unknown> = {
     await (item.click as () => unknown)();
   },
   clipboardText: () => electronDouble.clipboardText,
+  notifications: () => electronDouble.notifications,
+  /** The pushes sent to windows (app events), parsed. */
+  pushes: () => electronDouble.sentPayloads,
   /** How often each needle (a secret) occurs in what the app told the outside: calls, pushes, notifications. */
   search: ({ needles }) => {
     const haystacks = [JSON.stringify(electronDouble.calls), ...electronDouble.sentPayloads, ...electronDouble.notifications, JSON.stringify(snapshot())];

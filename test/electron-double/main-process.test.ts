@@ -9,15 +9,18 @@
  * webPreferences, and every page the app serves the one CSP; every contract method is
  * registered once and refuses a forged sender; navigation, window-open, webview, certificate and
  * permission handlers are installed and say no; the tray menu is built from the accounts (signed
- * in for real against the test provider) and copies a token the provider confirms; quitting
+ * in for real against the test provider) and copies a token the provider confirms; the token
+ * bridge serves the real `tessera` command, whose prompt brings the window forward with a
+ * notification and is answered through the window's API; quitting
  * saves the cache, clears the copied token, and the next start restores the account.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_METHODS, invokeChannel, type AccountView } from '../../preload/contract';
+import { API_METHODS, invokeChannel, type AccountView, type ActivityEntry, type BridgeStatus, type ConsentPrompt } from '../../preload/contract';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../main/windows/renderer-serving';
 import { desktopTestEnv } from '../support/desktop-launch';
 import type { TestIdp, TestUser } from '../support/idp';
@@ -202,6 +205,44 @@ describe('the built main process against the Electron double', () => {
     // Checked through introspection only: the token never appears in test output.
     expect((await idp.introspect(copied)).active).toBe(true);
     copiedToken = copied;
+  });
+
+  it('serves the tessera command: its prompt brings the window forward with a notification, and the window answers it', async () => {
+    const status = await app.invoke<BridgeStatus>('getBridgeStatus', []);
+    expect(status).toMatchObject({ ok: true, value: { running: true, endpoint: expect.stringContaining(userData) } });
+    const socket = status.ok ? (status.value.endpoint ?? '') : '';
+    // The person closed the window; the app lives on in the tray.
+    const before = await app.snapshot();
+    for (const win of before.windows.filter((view) => !view.destroyed && view.partition === '')) await app.request('closeWindow', { windowId: win.id });
+
+    // The real command in a real terminal (util-linux `script` gives it a pseudo-terminal).
+    const bin = join(resolve(import.meta.dirname, '..', '..'), 'cli', 'tessera.cjs');
+    const child = spawn('script', ['-q', '-e', '-c', `${process.execPath} ${bin} token --format raw`, '/dev/null'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TESSERA_SOCKET: socket },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number>((done) => child.on('close', (code) => done(code ?? -1)));
+
+    const waiting = await until(() => app.invoke<ConsentPrompt[]>('listConsentPrompts', []), (answer) => answer.ok && answer.value.length === 1, 'the prompt');
+    const prompt = waiting.ok ? waiting.value[0]! : undefined;
+    expect(prompt).toMatchObject({ username: user.username, hasTerminal: true, caller: { integration: 'cli' } });
+    const shown = await until(() => app.snapshot(), (s) => s.windows.some((view) => !view.destroyed && view.visible && view.partition === ''), 'the window brought forward');
+    expectLockedDown(shown.windows.find((view) => !view.destroyed && view.partition === '')!);
+    expect(await app.request<string[]>('notifications')).toContainEqual(expect.stringContaining(`asks for a token for ${user.username}. Answer in the Tessera window.`));
+    // The window heard of it as an app event.
+    expect((await app.request<string[]>('pushes')).some((payload) => payload.includes('"consent-requested"') && payload.includes(prompt!.id))).toBe(true);
+
+    expect(await app.invoke('answerConsent', [prompt!.id, 'once'])).toMatchObject({ ok: true });
+    expect(await exited).toBe(0);
+    const token = output.replace(/\r/g, '').trim().split('\n').at(-1) ?? '';
+    // Checked through introspection only: the token never appears in test output.
+    expect((await idp.introspect(token)).active).toBe(true);
+    const activity = await app.invoke<ActivityEntry[]>('listActivity', []);
+    expect(activity).toMatchObject({ ok: true, value: [expect.objectContaining({ outcome: 'handed-out', basis: 'once', username: user.username })] });
+    // The token went over the socket only: no Electron call, push or notification holds it.
+    expect(await app.request('search', { needles: [token] })).toEqual([0]);
   });
 
   it('on quit: the cache is saved encrypted, the copied token cleared, and the next start restores the account', async () => {

@@ -97,6 +97,35 @@ class FakeApi implements ApiMethods {
     this.#record('getStorageStatus', []);
     return { mode: 'encrypted' as const, backend: 'aes-gcm-keyfile' };
   }
+  async getBridgeStatus() {
+    this.#record('getBridgeStatus', []);
+    return { running: false, reason: 'not in this test', defaultAccountId: null, commandLineTool: { installPath: '/home/u/.local/bin/tessera', installed: false, onPath: true } };
+  }
+  async listConsentPrompts() {
+    this.#record('listConsentPrompts', []);
+    return [];
+  }
+  async answerConsent(...args: Parameters<ApiMethods['answerConsent']>) {
+    this.#record('answerConsent', args);
+  }
+  async listStandingRules() {
+    this.#record('listStandingRules', []);
+    return [];
+  }
+  async revokeStandingRule(...args: Parameters<ApiMethods['revokeStandingRule']>) {
+    this.#record('revokeStandingRule', args);
+  }
+  async listActivity() {
+    this.#record('listActivity', []);
+    return [];
+  }
+  async setDefaultAccount(...args: Parameters<ApiMethods['setDefaultAccount']>) {
+    this.#record('setDefaultAccount', args);
+  }
+  async installCommandLineTool() {
+    this.#record('installCommandLineTool', []);
+    return { installPath: '/home/u/.local/bin/tessera', installed: true, onPath: true };
+  }
 }
 
 function setup() {

@@ -45,6 +45,14 @@ describe('the argument schema of every contract method', () => {
       getSettings: [],
       updateSettings: [{ clipboardClearSeconds: 0, linuxPasswordStore: 'gnome-libsecret' }],
       getStorageStatus: [],
+      getBridgeStatus: [],
+      listConsentPrompts: [],
+      answerConsent: ['8d4c3a52-2f4e-4b1e-9a57-1d3c2b1a0f9e', 'session'],
+      listStandingRules: [],
+      revokeStandingRule: ['8d4c3a52-2f4e-4b1e-9a57-1d3c2b1a0f9e'],
+      listActivity: [],
+      setDefaultAccount: [null],
+      installCommandLineTool: [],
     };
     for (const method of API_METHODS) {
       const args = good[method];
@@ -108,6 +116,10 @@ describe('the argument schema of every contract method', () => {
     ['updateSettings', [{ linuxPasswordStore: 'plaintext' }], /^Password store must be one of auto, gnome-libsecret/],
     ['updateSettings', [{ allowWeakEncryption: 'true' }], /^Allow weak encryption must be true or false\.$/],
     ['updateSettings', [{ theme: 'dark' }], /^The settings change has a field Tessera does not know \("theme"\)\.$/],
+    ['answerConsent', ['p-1', 'forever'], /^Answer must be one of once, session, always, deny\.$/],
+    ['answerConsent', ['', 'once'], /^Token request must not be empty\.$/],
+    ['revokeStandingRule', [{ id: 'r-1' }], /^Standing rule must be text\.$/],
+    ['setDefaultAccount', [undefined], /^Account must be text\.$/],
   ];
 
   it.each(malformed)('%s with malformed arguments → invalid_argument (%#)', (method, args, message) => {

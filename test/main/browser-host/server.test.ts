@@ -37,6 +37,14 @@ function createCore(): BrowserHostCore & { emit(event: AppEvent): void; pinned: 
     getSettings: unsupported,
     updateSettings: unsupported,
     getStorageStatus: unsupported,
+    getBridgeStatus: unsupported,
+    listConsentPrompts: async () => [],
+    answerConsent: unsupported,
+    listStandingRules: unsupported,
+    revokeStandingRule: unsupported,
+    listActivity: async () => [],
+    setDefaultAccount: unsupported,
+    installCommandLineTool: unsupported,
   };
   return {
     ...api,
