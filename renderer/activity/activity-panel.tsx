@@ -72,7 +72,7 @@ export function ActivityPanel(): ReactNode {
   return (
     <Dialog title="Activity" onClose={closePanel} variant="side" testId="activity">
       <p className="hint">
-        Tokens handed to programs through the tessera command (and kubectl, git and the Azure SDKs through it), and requests refused, newest first, since Tessera started. The
+        Tokens handed to programs through the tessera command (and kubectl, git and the Azure SDKs through it), and requests refused, newest first. The
         details of each program are as it reported them.
       </p>
       {activity.length === 0 ? (
