@@ -222,6 +222,16 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
     expect(run.output).not.toMatch(JWT);
   });
 
+  it('closes the prompt with a message when the program stops waiting', async () => {
+    const before = prompts.length;
+    // coreutils `timeout` ends the command after 3 s, as a person pressing Ctrl+C would.
+    const run = await inTerminal(`timeout --foreground 3 ${q(process.execPath)} ${q(BIN)} token; echo "exit=$?"`);
+    expect(run.output).toContain('exit=124');
+    expect(prompts.length).toBe(before + 1);
+    await page.getByTestId('toast').filter({ hasText: `request for ${ALICE.username} was withdrawn: the program stopped waiting.` }).waitFor();
+    await expect.poll(() => prompt().count()).toBe(0);
+  });
+
   it('"Always allow" makes a rule shown in Settings; the next request needs no prompt; after Revoke it prompts again', async () => {
     const approving = inTerminal('tessera token --program e2e-job; echo "exit=$?"');
     await prompt().getByRole('button', { name: 'Always allow e2e-job for this account and these scopes' }).click({ timeout: 30_000 });
@@ -295,6 +305,7 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
     const panel = page.getByRole('dialog', { name: 'Activity' });
     const entries = panel.getByTestId('activity-entry');
     await expect.poll(() => entries.count()).toBe(5);
+    // The withdrawn request handed out nothing and refused nothing: it is not listed.
     const heads = await entries.locator('strong').allTextContents();
     expect(heads).toEqual(['Denied in Tessera', 'Allowed by a standing rule', 'Allowed by a standing rule', 'Denied in Tessera', 'Allowed once']);
     expect(await entries.nth(1).textContent()).toContain('e2e-job');
