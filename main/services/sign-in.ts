@@ -36,6 +36,10 @@ export interface SignInBrokers {
 /** Options of one sign-in. */
 export interface SignInRequest {
   readonly loginHint?: string;
+  /** Sent when adding an account (see {@link addAccountPrompt}); absent when signing one in again. */
+  readonly prompt?: 'login' | 'select_account';
+  /** Scopes to sign in for (incremental consent); default the profile's default scopes. */
+  readonly scopes?: readonly string[];
   /** The account being re-authenticated. */
   readonly accountKey?: string;
   readonly claimsChallenge?: string;
@@ -69,20 +73,31 @@ export class SignInFlow {
     this.#deps = deps;
   }
 
-  /** Signs in a new account (or an existing one again) with `profile`. */
+  /**
+   * Signs in a new account with `profile`, asking the provider to let the user choose or log in
+   * (else the provider's session would sign the same user in again).
+   */
   addAccount(profile: ProviderProfile, method: SignInMethod | undefined, loginHint: string | undefined): Promise<AccountRecord> {
-    return this.run(profile, this.#methodFor(profile, method), loginHint ? { loginHint } : {});
+    return this.run(profile, this.#methodFor(profile, method), { prompt: addAccountPrompt(profile), ...(loginHint ? { loginHint } : {}) });
   }
 
-  /** Signs an account in again: same user, its session partition, and any pending claims challenge. */
-  reauthenticate(profile: ProviderProfile, record: AccountRecord): Promise<AccountRecord> {
-    const request = { loginHint: record.username, accountKey: record.id, claimsChallenge: record.claimsChallenge };
-    return this.run(profile, this.#methodFor(profile, undefined), request);
+  /**
+   * Signs an account in again: same user (`login_hint`), its session partition and provider
+   * session (no `prompt`), any pending claims challenge, and `scopes` when given (incremental consent).
+   */
+  reauthenticate(profile: ProviderProfile, record: AccountRecord, scopes?: readonly string[], method?: SignInMethod): Promise<AccountRecord> {
+    const request: SignInRequest = {
+      loginHint: record.username,
+      accountKey: record.id,
+      ...(record.claimsChallenge ? { claimsChallenge: record.claimsChallenge } : {}),
+      ...(scopes && scopes.length > 0 ? { scopes } : {}),
+    };
+    return this.run(profile, this.#methodFor(profile, method), request);
   }
 
   // Google never gets an embedded window: it answers `disallowed_useragent`.
   #methodFor(profile: ProviderProfile, requested: SignInMethod | undefined): SignInMethod {
-    if (profile.preset === 'google') return 'system-browser';
+    if (profile.preset === 'google' && requested !== 'device-code') return 'system-browser';
     return requested ?? profile.signInMethod ?? this.#deps.defaultMethod();
   }
 
@@ -108,21 +123,14 @@ export class SignInFlow {
     this.#current?.abort();
     const controller = new AbortController();
     this.#current = controller;
-    const { hub, tokens, accounts, persistence } = this.#deps;
+    const { hub, accounts, persistence } = this.#deps;
     const progress = (p: SignInProgress): void => hub.emit({ type: 'sign-in-progress', progress: p });
     try {
-      const { broker, redirectUri } = this.#brokerFor(profile, method, request.accountKey, () => progress({ kind: 'redeeming', profileId: profile.id }));
-      const { result, identity } = await tokens.signIn(profile, broker, {
-        redirectUri,
-        loginHint: request.loginHint,
-        claimsChallenge: request.claimsChallenge,
-        signal: controller.signal,
-        timeoutMs: this.#deps.timeoutMs,
-        onWaitingForUser: () => progress({ kind: 'waiting-for-user', profileId: profile.id, method, host: authorityHost(profile) }),
-      });
+      const { result, identity } =
+        method === 'device-code' ? await this.#deviceCode(profile, request, controller.signal, progress) : await this.#interactive(profile, method, request, controller.signal, progress);
       if (!result.error) secrets.add(result.access_token, result.refresh_token, result.id_token);
       persistence.persist();
-      if (result.error) throw new OAuthServerError(result, 'interactive');
+      if (result.error) throw deviceCodeError(method, result.error, profile, controller.signal) ?? new OAuthServerError(result, 'interactive');
       if (!identity) throw new AppError('sign_in_failed', 'The provider did not identify the account. Try again.');
       if (this.#deps.isDisposed()) throw new AppError('disposed', 'The app is shutting down.');
       const id = accountIdFor(profile.id, identity.homeAccountId, identity.environment);
@@ -139,6 +147,45 @@ export class SignInFlow {
     } finally {
       if (this.#current === controller) this.#current = undefined;
     }
+  }
+
+  #interactive(profile: ProviderProfile, method: SignInMethod, request: SignInRequest, signal: AbortSignal, progress: (p: SignInProgress) => void) {
+    const { broker, redirectUri } = this.#brokerFor(profile, method, request.accountKey, () => progress({ kind: 'redeeming', profileId: profile.id }));
+    return this.#deps.tokens.signIn(profile, broker, {
+      redirectUri,
+      loginHint: request.loginHint,
+      ...(request.prompt ? { prompt: request.prompt } : {}),
+      ...(request.scopes ? { scopes: request.scopes } : {}),
+      claimsChallenge: request.claimsChallenge,
+      signal,
+      timeoutMs: this.#deps.timeoutMs,
+      onWaitingForUser: () => progress({ kind: 'waiting-for-user', profileId: profile.id, method, host: authorityHost(profile) }),
+    });
+  }
+
+  // RFC 8628 has no login_hint or prompt: the user picks the account on the device they sign in on.
+  // The code's own lifetime bounds the wait (typically 15 minutes), not the browser sign-in's limit.
+  #deviceCode(profile: ProviderProfile, request: SignInRequest, signal: AbortSignal, progress: (p: SignInProgress) => void) {
+    return this.#deps.tokens.signInWithDeviceCode(profile, {
+      ...(request.scopes ? { scopes: request.scopes } : {}),
+      ...(request.claimsChallenge ? { claimsChallenge: request.claimsChallenge } : {}),
+      signal,
+      onCode: (flow) => {
+        // The device code itself (what polls for the tokens) never leaves main; the user code is
+        // what the user types at the provider, useless without their own sign-in there.
+        secrets.add(flow.device_code);
+        const complete = typeof flow.verification_uri_complete === 'string' && flow.verification_uri_complete !== '' ? flow.verification_uri_complete : undefined;
+        progress({
+          kind: 'device-code',
+          profileId: profile.id,
+          host: authorityHost(profile),
+          userCode: flow.user_code,
+          verificationUri: flow.verification_uri,
+          ...(complete ? { verificationUriComplete: complete } : {}),
+          expiresAt: Math.round(flow.expires_at * 1000),
+        });
+      },
+    });
   }
 
   #brokerFor(
@@ -158,6 +205,30 @@ export class SignInFlow {
     }
     return { broker: adaptBroker(this.#deps.brokers.systemBrowser(), onRedirect) };
   }
+}
+
+/**
+ * The device flow's final answers as typed errors in plain words (RFC 8628 §3.5): the code
+ * expired, the user declined, or the wait was cancelled here. `undefined` for anything else.
+ */
+function deviceCodeError(method: SignInMethod, error: string, profile: ProviderProfile, signal: AbortSignal): AppError | undefined {
+  if (method !== 'device-code') return undefined;
+  const host = authorityHost(profile);
+  if (signal.aborted) return new AppError('user_cancelled', 'The device code sign-in was cancelled. Nothing was saved.');
+  if (error === 'expired_token' || error === 'authorization_pending' || error === 'slow_down') {
+    return new AppError('device_code_expired', `The code expired before the sign-in was finished at ${host}. Start again to get a new code.`);
+  }
+  if (error === 'access_denied') return new AppError('access_denied', `The sign-in was declined on the code page at ${host}. Start again if that was a mistake.`);
+  return undefined;
+}
+
+/**
+ * The `prompt` of "Add account": Entra's account picker (`select_account`, which also offers "use
+ * another account"); generic OIDC has no picker everywhere, so `login` (OpenID Connect Core
+ * §3.1.2.1: the provider must ask the user to log in even with a session).
+ */
+export function addAccountPrompt(profile: ProviderProfile): 'login' | 'select_account' {
+  return profile.kind === 'entra' ? 'select_account' : 'login';
 }
 
 /**

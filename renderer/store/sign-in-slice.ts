@@ -39,6 +39,9 @@ export const createSignInSlice: SliceCreator<SignInSlice> = ({ api }) => (set, g
       case 'redeeming':
         set({ signIn: { kind: 'redeeming', profileId: progress.profileId } });
         return;
+      case 'device-code':
+        set({ signIn: progress });
+        return;
       case 'done':
       case 'failed':
         // The addAccount call's own answer settles the state, with the account or the error.

@@ -6,7 +6,9 @@ import type {
   AccountView,
   AppEvent,
   AppInfo,
+  DeviceCodeProgress,
   ErrorInfo,
+  IdTokenDetails,
   ProfileDraft,
   ProfileValidation,
   ProviderPreset,
@@ -49,6 +51,7 @@ export type SignInState =
   | { readonly kind: 'starting'; readonly profileId: string }
   | { readonly kind: 'waiting-for-user'; readonly profileId: string; readonly method: SignInMethod; readonly host: string }
   | { readonly kind: 'redeeming'; readonly profileId: string }
+  | DeviceCodeProgress
   | { readonly kind: 'done'; readonly profileId: string; readonly accountId: AccountId }
   | { readonly kind: 'failed'; readonly profileId: string; readonly error: ErrorInfo };
 
@@ -67,6 +70,11 @@ export interface CopySlice {
   setCopyFormat(format: TokenFormat): void;
   /** Copies in main; announces the result with a toast. */
   copyToken(accountId: AccountId, options?: { readonly scopes?: readonly string[]; readonly format?: TokenFormat; readonly onError?: (error: ErrorInfo) => void }): Promise<boolean>;
+  /**
+   * Signs the account in for `scopes` (incremental consent, its login_hint kept); a failure goes
+   * to `onError`. Resolves true once signed in.
+   */
+  signInForScopes(accountId: AccountId, scopes: readonly string[], onError: (error: ErrorInfo) => void): Promise<boolean>;
 }
 
 /** The token details panel. The revealed token lives here only while the panel shows it. */
@@ -79,6 +87,12 @@ export interface DetailsSlice {
   closeDetails(): void;
   revealToken(scopes?: readonly string[]): Promise<void>;
   hideToken(): void;
+  /** The account's ID token, decoded in main; `raw` only while the user asked to see it. */
+  readonly idToken: IdTokenDetails | null;
+  readonly idTokenError: ErrorInfo | null;
+  /** Asks main for the ID token's claims, and for the raw token only when `raw`. */
+  showIdToken(raw: boolean): Promise<void>;
+  hideIdToken(): void;
 }
 
 /** Settings, storage status and facts about the running app. */
