@@ -360,6 +360,11 @@ export interface DeviceCodeProgress {
   readonly expiresAt: number;
 }
 
+/** What "Copy" next to a device code copies: the code, or the address to enter it at. */
+export const DEVICE_CODE_PARTS = ['user-code', 'verification-uri'] as const;
+/** A part of the device code sign-in in progress. */
+export type DeviceCodePart = (typeof DEVICE_CODE_PARTS)[number];
+
 /** What `getIdToken` asks for: the decoded claims, and the raw token only with `raw: true`. */
 export interface IdTokenRequest {
   readonly accountId: AccountId;
@@ -415,6 +420,8 @@ export interface ApiMethods {
   listAccounts(): Promise<readonly AccountView[]>;
   addAccount(request: AddAccountRequest): Promise<AccountView>;
   cancelSignIn(): Promise<void>;
+  /** Copies the code (or its address) of the device code sign-in in progress; main writes the clipboard. */
+  copyDeviceCode(part: DeviceCodePart): Promise<void>;
   reauthenticate(accountId: AccountId): Promise<AccountView>;
   /** Signs the account in again for `scopes` (incremental consent), keeping its `login_hint`. */
   signInForScopes(accountId: AccountId, scopes: readonly string[]): Promise<AccountView>;
@@ -452,6 +459,7 @@ export const API_METHODS = [
   'listAccounts',
   'addAccount',
   'cancelSignIn',
+  'copyDeviceCode',
   'reauthenticate',
   'signInForScopes',
   'removeAccount',

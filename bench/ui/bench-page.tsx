@@ -73,6 +73,7 @@ function createMemoryApi(accounts: AccountView[], profiles: ProviderProfile[]): 
     addAccount: refuse,
     cancelSignIn: () => ok(undefined),
     reauthenticate: refuse,
+    copyDeviceCode: refuse,
     signInForScopes: refuse,
     removeAccount: refuse,
     refreshAccount: refuse,

@@ -20,6 +20,7 @@
  */
 import * as v from 'valibot';
 import {
+  DEVICE_CODE_PARTS,
   LIMITS,
   LINUX_PASSWORD_STORES,
   PRESET_IDS,
@@ -244,6 +245,7 @@ export const METHOD_ARGUMENTS = {
   listAccounts: tuple([]),
   addAccount: tuple([addAccountSchema]),
   cancelSignIn: tuple([]),
+  copyDeviceCode: tuple([oneOf('Part of the device code', DEVICE_CODE_PARTS)]),
   reauthenticate: tuple([id('Account')]),
   signInForScopes: tuple([id('Account'), scopeList('Scopes', { min: 1 })]),
   removeAccount: tuple([id('Account')]),

@@ -7,7 +7,7 @@
  * boundary (`main/boundary/schema.ts`) validated them. Tokens leave only through `revealToken`,
  * `acquireAccessToken` and the clipboard, and never appear in a log line, event or error message.
  */
-import type { AccountId, AccountView, AddAccountRequest, AppInfo, CopyResult, CopyTokenRequest, IdTokenDetails, IdTokenRequest, ProfileDraft, ProfileId, RevealedToken, Settings, StorageStatus, TokenRequest } from '../../preload/contract';
+import type { AccountId, AccountView, AddAccountRequest, DeviceCodePart, AppInfo, CopyResult, CopyTokenRequest, IdTokenDetails, IdTokenRequest, ProfileDraft, ProfileId, RevealedToken, Settings, StorageStatus, TokenRequest } from '../../preload/contract';
 import { decodeBase64Json, decodeJwtPayload } from '../auth';
 import { AppError, redact } from '../errors';
 import { AccountRegistry, type AccountRecord } from './accounts';
@@ -90,6 +90,11 @@ class Core implements AppCore {
   listPresets = async () => listPresets(this.#profiles.find(DEMO_PROFILE_ID));
   validateProfile = async (draft: ProfileDraft) => validateProfile(draft, (profile) => this.#tokens.discover(profile));
   cancelSignIn = async () => this.#signIn.cancel();
+
+  async copyDeviceCode(part: DeviceCodePart): Promise<void> {
+    this.#assertLive();
+    await this.#copier.copy(this.#signIn.deviceCodePart(part));
+  }
 
   async dispose(): Promise<void> {
     if (this.#disposed) return;

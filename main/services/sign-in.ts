@@ -2,7 +2,7 @@
  * Interactive sign-in: one at a time, through the embedded window or the system browser, with
  * cancellation and a time limit; on success the account is remembered.
  */
-import type { ProviderProfile, SignInMethod, SignInProgress } from '../../preload/contract';
+import type { DeviceCodePart, ProviderProfile, SignInMethod, SignInProgress } from '../../preload/contract';
 import type { AuthorizationBroker, BrokerPrepareOptions } from '../auth';
 import { AppError, OAuthServerError, secrets, toAppError, toErrorInfo } from '../errors';
 import type { SignInBroker } from '../brokers/broker';
@@ -68,6 +68,8 @@ export interface SignInFlowDeps {
 export class SignInFlow {
   readonly #deps: SignInFlowDeps;
   #current: AbortController | undefined;
+  // The device code sign-in waiting for the user: what "Copy" next to its code may copy.
+  #deviceCode: { readonly controller: AbortController; readonly 'user-code': string; readonly 'verification-uri': string } | undefined;
 
   constructor(deps: SignInFlowDeps) {
     this.#deps = deps;
@@ -110,6 +112,13 @@ export class SignInFlow {
     }
   }
 
+  /** The code (or its address) of the device code sign-in waiting for the user; `not_found` when none is. */
+  deviceCodePart(part: DeviceCodePart): string {
+    const current = this.#deviceCode;
+    if (!current || current.controller !== this.#current) throw new AppError('not_found', 'No device code sign-in is waiting: start the sign-in again to get a code.');
+    return current[part];
+  }
+
   /** Stops the sign-in in progress, if any (it rejects with `user_cancelled`). */
   cancel(): void {
     this.#current?.abort();
@@ -127,7 +136,7 @@ export class SignInFlow {
     const progress = (p: SignInProgress): void => hub.emit({ type: 'sign-in-progress', progress: p });
     try {
       const { result, identity } =
-        method === 'device-code' ? await this.#deviceCode(profile, request, controller.signal, progress) : await this.#interactive(profile, method, request, controller.signal, progress);
+        method === 'device-code' ? await this.#signInWithDeviceCode(profile, request, controller, progress) : await this.#interactive(profile, method, request, controller.signal, progress);
       if (!result.error) secrets.add(result.access_token, result.refresh_token, result.id_token);
       persistence.persist();
       if (result.error) throw deviceCodeError(method, result.error, profile, controller.signal) ?? new OAuthServerError(result, 'interactive');
@@ -146,6 +155,7 @@ export class SignInFlow {
       throw appError;
     } finally {
       if (this.#current === controller) this.#current = undefined;
+      if (this.#deviceCode?.controller === controller) this.#deviceCode = undefined;
     }
   }
 
@@ -165,16 +175,17 @@ export class SignInFlow {
 
   // RFC 8628 has no login_hint or prompt: the user picks the account on the device they sign in on.
   // The code's own lifetime bounds the wait (typically 15 minutes), not the browser sign-in's limit.
-  #deviceCode(profile: ProviderProfile, request: SignInRequest, signal: AbortSignal, progress: (p: SignInProgress) => void) {
+  #signInWithDeviceCode(profile: ProviderProfile, request: SignInRequest, controller: AbortController, progress: (p: SignInProgress) => void) {
     return this.#deps.tokens.signInWithDeviceCode(profile, {
       ...(request.scopes ? { scopes: request.scopes } : {}),
       ...(request.claimsChallenge ? { claimsChallenge: request.claimsChallenge } : {}),
-      signal,
+      signal: controller.signal,
       onCode: (flow) => {
         // The device code itself (what polls for the tokens) never leaves main; the user code is
         // what the user types at the provider, useless without their own sign-in there.
         secrets.add(flow.device_code);
         const complete = typeof flow.verification_uri_complete === 'string' && flow.verification_uri_complete !== '' ? flow.verification_uri_complete : undefined;
+        this.#deviceCode = { controller, 'user-code': flow.user_code, 'verification-uri': complete ?? flow.verification_uri };
         progress({
           kind: 'device-code',
           profileId: profile.id,

@@ -3,8 +3,9 @@
  * at, each with a copy button, and a live countdown to the code's expiry.
  */
 import { useState, type ReactNode } from 'react';
-import type { DeviceCodeProgress } from '../../preload/contract';
+import type { DeviceCodePart, DeviceCodeProgress } from '../../preload/contract';
 import { useNow } from '../common/use-now';
+import { useAppStore } from '../store';
 
 /** `m:ss` left until `expiresAt` (epoch ms), or `0:00`. */
 export function formatCountdown(expiresAt: number, now: number): string {
@@ -12,20 +13,16 @@ export function formatCountdown(expiresAt: number, now: number): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
-function CopyButton({ text, label, onCopied }: { readonly text: string; readonly label: string; readonly onCopied: (message: string) => void }): ReactNode {
+function CopyButton({ part, label, onCopied }: { readonly part: DeviceCodePart; readonly label: string; readonly onCopied: (message: string) => void }): ReactNode {
+  const copyDeviceCode = useAppStore((state) => state.copyDeviceCode);
   return (
     <button
       type="button"
       aria-label={`Copy the ${label}`}
       onClick={async () => {
-        // The user code and address are no secrets of this app (the user types them elsewhere),
-        // so the page's own clipboard is fine; tokens are copied by main only.
-        try {
-          await navigator.clipboard.writeText(text);
-          onCopied(`The ${label} was copied.`);
-        } catch {
-          onCopied(`The ${label} could not be copied: select it and copy it by hand.`);
-        }
+        // Main writes the clipboard, as for tokens: the page has no clipboard permission.
+        const error = await copyDeviceCode(part);
+        onCopied(error ? `The ${label} could not be copied: ${error.message}` : `The ${label} was copied.`);
       }}
     >
       Copy
@@ -57,14 +54,14 @@ export function DeviceCodeBox({ progress, onCancel }: DeviceCodeBoxProps): React
         <code className="device-user-code" aria-labelledby="device-code-label" data-testid="device-user-code">
           {progress.userCode}
         </code>
-        <CopyButton text={progress.userCode} label="code" onCopied={setCopied} />
+        <CopyButton part="user-code" label="code" onCopied={setCopied} />
       </div>
       <div className="device-code-row">
         <span className="device-code-label">Address</span>
         <a href={link} target="_blank" rel="noreferrer noopener" className="ellipsis" data-testid="device-verification-uri">
           {progress.verificationUri}
         </a>
-        <CopyButton text={link} label="address" onCopied={setCopied} />
+        <CopyButton part="verification-uri" label="address" onCopied={setCopied} />
       </div>
       <p className="hint" data-testid="device-code-countdown">
         {left > 0 ? `The code expires in ${formatCountdown(progress.expiresAt, now)}.` : 'The code has expired; Tessera is checking one last time.'}

@@ -25,6 +25,10 @@ export const createSignInSlice: SliceCreator<SignInSlice> = ({ api }) => (set, g
   async cancelSignIn() {
     await api.cancelSignIn();
   },
+  async copyDeviceCode(part) {
+    const result = await api.copyDeviceCode(part);
+    return result.ok ? null : result.error;
+  },
   resetSignIn() {
     set({ signIn: { kind: 'idle' } });
   },

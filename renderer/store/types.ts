@@ -6,6 +6,7 @@ import type {
   AccountView,
   AppEvent,
   AppInfo,
+  DeviceCodePart,
   DeviceCodeProgress,
   ErrorInfo,
   IdTokenDetails,
@@ -60,6 +61,8 @@ export interface SignInSlice {
   readonly signIn: SignInState;
   addAccount(profileId: string, method: SignInMethod): Promise<AccountView | undefined>;
   cancelSignIn(): Promise<void>;
+  /** Has main copy the device code (or its address); resolves with the error, or null once copied. */
+  copyDeviceCode(part: DeviceCodePart): Promise<ErrorInfo | null>;
   resetSignIn(): void;
   applySignInProgress(progress: SignInProgress): void;
 }

@@ -216,7 +216,6 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
   }, 120_000);
 
   it('signs in with a device code: the page shows the code with a countdown, the user finishes at the provider, the account appears', async () => {
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: mode.host.origin });
     const dialog = await openAddAccount(/Contoso \(Entra-shaped\)/);
     await dialog.getByRole('radio', { name: 'Device code' }).check();
     await dialog.getByRole('button', { name: 'Sign in' }).click();
@@ -232,7 +231,9 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     await expect.poll(() => countdown.textContent(), { timeout: 5_000 }).not.toBe(first);
     await box.getByRole('button', { name: 'Copy the code' }).click();
     await box.getByText('The code was copied.').waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(userCode);
+    expect(await clipboard.readText()).toBe(userCode);
+    await box.getByRole('button', { name: 'Copy the address' }).click();
+    await expect.poll(() => clipboard.readText()).toMatch(/^https:\/\/localhost:\d+\/contoso\/oauth2\/v2\.0\/devicelogin/);
     await screenshot('device-code');
 
     await completeDeviceCode(browser, verificationUri, userCode, BOB);

@@ -62,6 +62,9 @@ class FakeApi implements ApiMethods {
   async cancelSignIn() {
     this.#record('cancelSignIn', []);
   }
+  async copyDeviceCode(...args: Parameters<ApiMethods['copyDeviceCode']>) {
+    this.#record('copyDeviceCode', args);
+  }
   async reauthenticate(...args: Parameters<ApiMethods['reauthenticate']>) {
     this.#record('reauthenticate', args);
     return account;
@@ -162,6 +165,7 @@ describe('createDispatcher', () => {
     ['addAccount', [{ profileId: 'demo', method: 'iframe' }]],
     ['reauthenticate', [null]],
     ['signInForScopes', ['acc-1', []]],
+    ['copyDeviceCode', ['device-code']],
     ['signInForScopes', ['acc-1', ['two words']]],
     ['getIdToken', [{ accountId: 'acc-1', raw: 'yes' }]],
     ['removeAccount', ['../../etc']],

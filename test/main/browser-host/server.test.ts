@@ -26,6 +26,7 @@ function createCore(): BrowserHostCore & { emit(event: AppEvent): void; pinned: 
     addAccount: unsupported,
     cancelSignIn: async () => undefined,
     reauthenticate: unsupported,
+    copyDeviceCode: unsupported,
     signInForScopes: unsupported,
     removeAccount: unsupported,
     refreshAccount: unsupported,

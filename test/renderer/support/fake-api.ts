@@ -164,6 +164,7 @@ export function createFakeApi(accounts: AccountView[] = []): FakeApi {
     },
     cancelSignIn: () => answer('cancelSignIn', [], () => fake.finishSignIn({ ok: false, error: { code: 'user_cancelled', message: 'The sign-in was cancelled.' } })),
     reauthenticate: (accountId) => answer('reauthenticate', [accountId], () => ({ ...find(accountId), status: { kind: 'valid', expiresOn: Math.floor(Date.now() / 1000) + 3600 } }) as AccountView),
+    copyDeviceCode: (part) => answer('copyDeviceCode', [part], () => undefined),
     signInForScopes: (accountId, scopes) => answer('signInForScopes', [accountId, scopes], () => ({ ...find(accountId), status: { kind: 'valid', expiresOn: Math.floor(Date.now() / 1000) + 3600 } }) as AccountView),
     removeAccount: (accountId) =>
       answer('removeAccount', [accountId], () => {
