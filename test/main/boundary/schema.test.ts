@@ -84,7 +84,7 @@ describe('the argument schema of every contract method', () => {
     ['saveProfile', [{ ...draft, defaultScopes: 'User.Read' }], /^Default scopes must be a list of scopes\.$/],
     ['saveProfile', [{ ...draft, defaultScopes: ['a b'] }], /^Each scope in default scopes must be a scope without spaces/],
     ['saveProfile', [{ ...draft, defaultScopes: Array.from({ length: LIMITS.scopeCount + 1 }, (_, i) => `s${i}`) }], /at most 50 scopes/],
-    ['saveProfile', [{ ...draft, signInMethod: 'popup' }], /^Sign-in method must be one of embedded, system-browser\.$/],
+    ['saveProfile', [{ ...draft, signInMethod: 'popup' }], /^Sign-in method must be one of embedded, system-browser, device-code\.$/],
     ['saveProfile', [{ ...draft, builtIn: true }], /^The profile has a field Tessera does not know \("builtIn"\)\.$/],
     ['saveProfile', [{ ...draft, id: '../etc/passwd' }], /^Profile id must be an id/],
     ['saveProfile', [{ ...draft, extraAuthorizeParameters: { 'bad key': 'x' } }], /^Each extra sign-in parameter name must be a plain token/],
