@@ -143,7 +143,9 @@ export class SignInFlow {
       if (!identity) throw new AppError('sign_in_failed', 'The provider did not identify the account. Try again.');
       if (this.#deps.isDisposed()) throw new AppError('disposed', 'The app is shutting down.');
       const id = accountIdFor(profile.id, identity.homeAccountId, identity.environment);
-      const record = accounts.upsert({ id, profileId: profile.id, ...identity, pinned: false, addedAt: this.#deps.now() });
+      const signedIn: AccountRecord = { id, profileId: profile.id, ...identity, pinned: false, addedAt: this.#deps.now() };
+      if (request.accountKey !== undefined && id !== request.accountKey) await this.#refuseOtherUser(profile, request.accountKey, signedIn);
+      const record = accounts.upsert(signedIn);
       this.#deps.log(`signed in account ${id} (profile ${profile.id})`);
       progress({ kind: 'done', profileId: profile.id, accountId: id });
       this.#deps.onSignedIn(record);
@@ -157,6 +159,24 @@ export class SignInFlow {
       if (this.#current === controller) this.#current = undefined;
       if (this.#deviceCode?.controller === controller) this.#deviceCode = undefined;
     }
+  }
+
+  /**
+   * Signing an account in again ended with another user: the provider answered for the session it
+   * holds (one browser, one session at the provider) or the user logged in as someone else. That
+   * user's tokens are kept only when they are an account here already; the account asked for is
+   * left as it was, and the error says who signed in instead.
+   */
+  async #refuseOtherUser(profile: ProviderProfile, expectedId: string, signedIn: AccountRecord): Promise<never> {
+    const { accounts, tokens, persistence } = this.#deps;
+    const expected = accounts.find(expectedId)?.username ?? 'the account';
+    if (accounts.find(signedIn.id)) accounts.upsert(signedIn);
+    else await tokens.remove(profile, signedIn);
+    persistence.persist();
+    throw new AppError(
+      'subject_mismatch',
+      `The provider signed in ${signedIn.username}, not ${expected}, so ${expected} was not signed in again. At ${authorityHost(profile)}, sign in as ${expected} (sign out there first if it picks ${signedIn.username} by itself), then try again.`,
+    );
   }
 
   #interactive(profile: ProviderProfile, method: SignInMethod, request: SignInRequest, signal: AbortSignal, progress: (p: SignInProgress) => void) {

@@ -10,6 +10,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import axe from 'axe-core';
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,16 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
 
   async function screenshot(name: string): Promise<void> {
     await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  async function seriousAxeViolations(): Promise<string[]> {
+    // Evaluated over the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
+    await page.evaluate(axe.source);
+    const results = await page.evaluate(async () => {
+      const run = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+      return run.run(document);
+    });
+    return results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
   }
 
   async function accountsOf(profileName: string): Promise<string[]> {
@@ -164,6 +175,25 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     expect(await accountsOf('Local demo provider')).toEqual([ALICE.username, BOB.username]);
   }, 120_000);
 
+  it('refuses a "Sign in again" that the provider answered for another user, naming both, and adds no account', async () => {
+    // Bob holds the provider's session in this browser; Alice's grant is gone.
+    nextUser = BOB;
+    await idp.revokeGrantsFor(ALICE.username);
+    await page.getByRole('button', { name: `Refresh now ${ALICE.username}` }).click();
+    const signInAgain = page.getByRole('button', { name: `Sign in again as ${ALICE.username}` });
+    await signInAgain.waitFor({ timeout: 20_000 });
+    const bobBefore = (await mode.core.listAccounts()).find((account) => account.username === BOB.username);
+    await signInAgain.click();
+    const toast = page.getByTestId('toast').filter({ hasText: 'Sign-in failed' });
+    await toast.waitFor({ timeout: 45_000 });
+    expect(await toast.textContent()).toContain(`The provider signed in ${BOB.username}, not ${ALICE.username}`);
+    expect(lastOpened()?.url.searchParams.get('login_hint')).toBe(ALICE.username);
+    const accounts = await mode.core.listAccounts();
+    expect(accounts.map((account) => account.username).sort()).toEqual([ALICE.username, BOB.username]);
+    expect(accounts.find((account) => account.username === ALICE.username)?.status.kind).toBe('needs-sign-in');
+    expect(accounts.find((account) => account.username === BOB.username)?.id).toBe(bobBefore?.id);
+  }, 120_000);
+
   it('"Add account" on an Entra-shaped issuer asks for the account picker (prompt=select_account)', async () => {
     nextUser = ALICE;
     const dialog = await openAddAccount(/Contoso \(Entra-shaped\)/);
@@ -190,6 +220,7 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     expect(await page.getByTestId('toast').filter({ hasText: 'Copying the token failed' }).count()).toBe(0);
     const badge = row(BOB.username).getByTestId('account-error');
     await expect.poll(() => badge.textContent()).toBe('last try failed: invalid_scope');
+    expect((await seriousAxeViolations()).join('\n')).toBe('');
     await screenshot('copy-sign-in-for-scopes');
 
     const before = opened.length;
@@ -234,6 +265,7 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     expect(await clipboard.readText()).toBe(userCode);
     await box.getByRole('button', { name: 'Copy the address' }).click();
     await expect.poll(() => clipboard.readText()).toMatch(/^https:\/\/localhost:\d+\/contoso\/oauth2\/v2\.0\/devicelogin/);
+    expect((await seriousAxeViolations()).join('\n')).toBe('');
     await screenshot('device-code');
 
     await completeDeviceCode(browser, verificationUri, userCode, BOB);
