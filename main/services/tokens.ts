@@ -106,6 +106,7 @@ export class TokenService {
     options: SignInOptions,
   ): Promise<{ readonly result: TokenResult; readonly identity?: SignedInIdentity }> {
     const client = this.clientFor(profile);
+    const extraParameters = withPrompt(profile.extraAuthorizeParameters, options.prompt);
     const result = await client.acquireTokenInteractive(options.scopes ?? profile.defaultScopes, {
       broker,
       redirectUri: options.redirectUri,
@@ -116,7 +117,7 @@ export class TokenService {
       prompt: options.prompt,
       timeout: options.timeoutMs,
       signal: options.signal,
-      extraParameters: profile.extraAuthorizeParameters,
+      extraParameters,
       onBeforeLaunchingUi: options.onWaitingForUser,
     });
     if (result.error) return { result };
@@ -260,4 +261,17 @@ export class TokenService {
 
 function isTokenError(value: DeviceFlow | TokenError): value is TokenError {
   return typeof (value as { error?: unknown }).error === 'string';
+}
+
+/**
+ * A profile's extra authorize parameters with `prompt` added to any prompt they set (Google's preset
+ * sends `prompt=consent`): OpenID Connect Core §3.1.2.1 takes a space-separated list, so adding an
+ * account there asks `consent select_account`. `none` cannot be combined and is left alone.
+ */
+export function withPrompt(extra: Readonly<Record<string, string>> | undefined, prompt: string | undefined): Readonly<Record<string, string>> | undefined {
+  const own = extra?.['prompt'];
+  if (!extra || !prompt || own === undefined) return extra;
+  const values = own.split(' ').filter(Boolean);
+  if (values.includes('none')) return extra;
+  return { ...extra, prompt: [...new Set([...values, prompt])].join(' ') };
 }
