@@ -5,6 +5,7 @@ import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { AccountList } from './accounts/account-list';
 import { ConfirmRemoveDialog } from './accounts/confirm-remove-dialog';
 import { CopyOptionsDialog } from './accounts/copy-options-dialog';
+import { AccountDeviceCodeDialog } from './add-account/account-device-code-dialog';
 import { AddAccountDialog } from './add-account/add-account-dialog';
 import { SettingsPanel } from './settings/settings-panel';
 import { useAppStore, type Panel } from './store';
@@ -47,7 +48,8 @@ export function App(): ReactNode {
   const [decoding, setDecoding] = useState(false);
   const filterId = useId();
   const filterRef = useRef<HTMLInputElement>(null);
-  const dialogOpen = panel.kind !== 'none' || detailsOpen || decoding;
+  const deviceCodeOpen = useAppStore((state) => state.accountDeviceCode !== null);
+  const dialogOpen = panel.kind !== 'none' || detailsOpen || decoding || deviceCodeOpen;
 
   useEffect(() => {
     void loadAll();
@@ -111,6 +113,7 @@ export function App(): ReactNode {
       </main>
       <OpenPanel panel={panel} />
       <TokenDetailsPanel />
+      <AccountDeviceCodeDialog />
       {decoding ? <DecodeTokenDialog onClose={() => setDecoding(false)} /> : null}
       <ToastHost />
     </div>

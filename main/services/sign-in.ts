@@ -94,7 +94,9 @@ export class SignInFlow {
       ...(record.claimsChallenge ? { claimsChallenge: record.claimsChallenge } : {}),
       ...(scopes && scopes.length > 0 ? { scopes } : {}),
     };
-    return this.run(profile, this.#methodFor(profile, method), request);
+    // An account added with a device code signs in again with one: its user has no browser here.
+    const again = method ?? (record.signedInWith === 'device-code' ? 'device-code' : undefined);
+    return this.run(profile, this.#methodFor(profile, again), request);
   }
 
   // Google never gets an embedded window: it answers `disallowed_useragent`.
@@ -143,7 +145,7 @@ export class SignInFlow {
       if (!identity) throw new AppError('sign_in_failed', 'The provider did not identify the account. Try again.');
       if (this.#deps.isDisposed()) throw new AppError('disposed', 'The app is shutting down.');
       const id = accountIdFor(profile.id, identity.homeAccountId, identity.environment);
-      const signedIn: AccountRecord = { id, profileId: profile.id, ...identity, pinned: false, addedAt: this.#deps.now() };
+      const signedIn: AccountRecord = { id, profileId: profile.id, ...identity, signedInWith: method, pinned: false, addedAt: this.#deps.now() };
       if (request.accountKey !== undefined && id !== request.accountKey) await this.#refuseOtherUser(profile, request.accountKey, signedIn);
       const record = accounts.upsert(signedIn);
       this.#deps.log(`signed in account ${id} (profile ${profile.id})`);

@@ -59,6 +59,11 @@ export type SignInState =
 /** Sign-in progress and its actions. */
 export interface SignInSlice {
   readonly signIn: SignInState;
+  /**
+   * A device code sign-in that did not start in "Add account" ("Sign in again", "Sign in for these
+   * scopes" of an account added with a code): shown in its own dialog until it ends.
+   */
+  readonly accountDeviceCode: DeviceCodeProgress | null;
   addAccount(profileId: string, method: SignInMethod): Promise<AccountView | undefined>;
   cancelSignIn(): Promise<void>;
   /** Has main copy the device code (or its address); resolves with the error, or null once copied. */

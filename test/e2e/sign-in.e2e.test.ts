@@ -275,6 +275,28 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     expect(await page.content()).not.toContain('device_code');
   }, 120_000);
 
+  it('signs an account added with a device code in again with a code, in its own dialog', async () => {
+    await idp.revokeGrantsFor(BOB.username);
+    const entraBob = row(BOB.username).filter({ hasText: 'Contoso (Entra-shaped)' });
+    await entraBob.getByRole('button', { name: `Refresh now ${BOB.username}` }).click();
+    const signInAgain = entraBob.getByRole('button', { name: `Sign in again as ${BOB.username}` });
+    await signInAgain.waitFor({ timeout: 20_000 });
+    const before = opened.length;
+    await signInAgain.click();
+    const dialog = page.getByRole('dialog', { name: 'Sign in with a code' });
+    const box = dialog.getByTestId('device-code');
+    await box.waitFor({ timeout: 30_000 });
+    expect((await seriousAxeViolations()).join('\n')).toBe('');
+    const userCode = ((await box.getByTestId('device-user-code').textContent()) ?? '').trim();
+    const verificationUri = (await box.getByTestId('device-verification-uri').textContent()) ?? '';
+    await completeDeviceCode(browser, verificationUri, userCode, BOB);
+    await expect.poll(() => dialog.count(), { timeout: 45_000 }).toBe(0);
+    await expect.poll(() => entraBob.getByTestId('account-status').textContent(), { timeout: 20_000 }).toMatch(/^valid /);
+    // No browser page was opened for it.
+    expect(opened.length).toBe(before);
+    expect(await accountsOf('Contoso (Entra-shaped)')).toEqual([ALICE.username, BOB.username]);
+  }, 120_000);
+
   it('cancels a device code sign-in, and reports a declined and an expired code in plain words', async () => {
     const dialog = await openAddAccount(/Local demo provider/);
     await dialog.getByRole('radio', { name: 'Device code' }).check();
