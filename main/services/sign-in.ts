@@ -197,7 +197,18 @@ export class SignInFlow {
 
   // RFC 8628 has no login_hint or prompt: the user picks the account on the device they sign in on.
   // The code's own lifetime bounds the wait (typically 15 minutes), not the browser sign-in's limit.
-  #signInWithDeviceCode(profile: ProviderProfile, request: SignInRequest, controller: AbortController, progress: (p: SignInProgress) => void) {
+  async #signInWithDeviceCode(profile: ProviderProfile, request: SignInRequest, controller: AbortController, progress: (p: SignInProgress) => void) {
+    try {
+      return await this.#deviceCodeFlow(profile, request, controller, progress);
+    } catch (error) {
+      const appError = toAppError(error);
+      // The auth core's words name a discovery field; the user needs to know what to use instead.
+      if (appError.code !== 'unsupported') throw appError;
+      throw new AppError('unsupported', `${authorityHost(profile)} does not offer sign-in with a device code. Sign in with the system browser or the app window instead.`, { cause: error });
+    }
+  }
+
+  #deviceCodeFlow(profile: ProviderProfile, request: SignInRequest, controller: AbortController, progress: (p: SignInProgress) => void) {
     return this.#deps.tokens.signInWithDeviceCode(profile, {
       ...(request.scopes ? { scopes: request.scopes } : {}),
       ...(request.claimsChallenge ? { claimsChallenge: request.claimsChallenge } : {}),

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
 import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
 import { RecordingClipboard } from '../../main/clipboard/clipboard';
-import { CHROMIUM_MISSING, completeDeviceCode, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage, type BrowserUser } from '../support/browser';
+import { CHROMIUM_MISSING, completeDeviceCode, declineDeviceCode, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage, type BrowserUser } from '../support/browser';
 import { DEFAULT_CLIENTS, DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -312,16 +312,7 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     await box.waitFor({ timeout: 30_000 });
     const userCode = ((await box.getByTestId('device-user-code').textContent()) ?? '').trim();
     const verificationUri = (await box.getByTestId('device-verification-uri').textContent()) ?? '';
-    const declining = await newLoopbackContext(browser);
-    try {
-      const devicePage = await declining.newPage();
-      await devicePage.goto(verificationUri);
-      await devicePage.getByLabel('Code').fill(userCode);
-      await devicePage.getByRole('button', { name: 'Next' }).click();
-      await devicePage.getByRole('button', { name: 'Cancel' }).click();
-    } finally {
-      await declining.close();
-    }
+    await declineDeviceCode(browser, verificationUri, userCode);
     await expect.poll(() => failure.textContent(), { timeout: 30_000 }).toContain('The sign-in was declined on the code page');
 
     // The provider answers expired_token (RFC 8628 §3.5) to the next poll.
