@@ -167,7 +167,7 @@ class Core implements AppCore {
     const profile = this.#accountTokens.profileOf(record);
     // An OIDC refresh token covers only the scopes of its sign-in, so the default scopes are asked
     // for too or the next default copy would fail. Entra's refresh token covers every consented
-    // scope, and one request may not name two resources (AADSTS28000): only the new scopes there.
+    // scope, and it refuses a request naming scopes of two resources: only the new scopes there.
     const asked = profile.kind === 'entra' ? normaliseScopes(scopes) : normaliseScopes([...profile.defaultScopes, ...scopes]);
     return this.#views.view(await this.#signIn.reauthenticate(profile, record, asked));
   }

@@ -1,6 +1,6 @@
 /**
- * Interactive sign-in: one at a time, through the embedded window or the system browser, with
- * cancellation and a time limit; on success the account is remembered.
+ * Interactive sign-in: one at a time, through the embedded window, the system browser or a device
+ * code (RFC 8628), with cancellation and a time limit; on success the account is remembered.
  */
 import type { DeviceCodePart, ProviderProfile, SignInMethod, SignInProgress } from '../../preload/contract';
 import type { AuthorizationBroker, BrokerPrepareOptions } from '../auth';
