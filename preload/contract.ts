@@ -15,8 +15,11 @@ export type ProfileId = string;
 export type AccountId = string;
 
 /** The sign-in methods, in the order the UI offers them. */
-export const SIGN_IN_METHODS = ['embedded', 'system-browser'] as const;
-/** How a person signs in: an embedded window (default) or the system browser with a loopback redirect. */
+export const SIGN_IN_METHODS = ['embedded', 'system-browser', 'device-code'] as const;
+/**
+ * How a person signs in: an embedded window (default), the system browser with a loopback
+ * redirect, or a device code (RFC 8628) entered on any device (SSH, headless, Conditional Access).
+ */
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
 /** The provider kinds. */
@@ -270,6 +273,7 @@ export const ERROR_CODES = [
   'malformed_response',
   'user_cancelled',
   'interaction_timeout',
+  'device_code_expired',
   'broker_error',
   'cache_corrupt',
   'unsupported',
@@ -451,8 +455,46 @@ export type ConsentOutcome = ConsentChoice | 'cancelled' | 'timed-out';
 export type SignInProgress =
   | { readonly kind: 'waiting-for-user'; readonly profileId: ProfileId; readonly method: SignInMethod; readonly host: string }
   | { readonly kind: 'redeeming'; readonly profileId: ProfileId }
+  | DeviceCodeProgress
   | { readonly kind: 'done'; readonly profileId: ProfileId; readonly accountId: AccountId }
   | { readonly kind: 'failed'; readonly profileId: ProfileId; readonly error: ErrorInfo };
+
+/**
+ * A device code sign-in waiting for the user (RFC 8628 §3.2-3.3): the code to enter at the
+ * verification address. The code is short-lived and useless without the user's own sign-in.
+ */
+export interface DeviceCodeProgress {
+  readonly kind: 'device-code';
+  readonly profileId: ProfileId;
+  readonly host: string;
+  readonly userCode: string;
+  readonly verificationUri: string;
+  /** The address with the code filled in, when the provider gives one. */
+  readonly verificationUriComplete?: string;
+  /** Epoch milliseconds when the code stops working. */
+  readonly expiresAt: number;
+}
+
+/** What "Copy" next to a device code copies: the code, or the address to enter it at. */
+export const DEVICE_CODE_PARTS = ['user-code', 'verification-uri'] as const;
+/** A part of the device code sign-in in progress. */
+export type DeviceCodePart = (typeof DEVICE_CODE_PARTS)[number];
+
+/** What `getIdToken` asks for: the decoded claims, and the raw token only with `raw: true`. */
+export interface IdTokenRequest {
+  readonly accountId: AccountId;
+  readonly raw?: boolean;
+}
+
+/** An account's ID token as the details panel shows it (decoded in main; verified at sign-in). */
+export interface IdTokenDetails {
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** Epoch seconds (`exp`). */
+  readonly expiresOn?: number;
+  /** The token itself, present only when the request said `raw: true`. */
+  readonly idToken?: string;
+}
 
 /** Pushes from main to the renderer. */
 export type AppEvent =
@@ -498,12 +540,18 @@ export interface ApiMethods {
   listAccounts(): Promise<readonly AccountView[]>;
   addAccount(request: AddAccountRequest): Promise<AccountView>;
   cancelSignIn(): Promise<void>;
+  /** Copies the code (or its address) of the device code sign-in in progress; main writes the clipboard. */
+  copyDeviceCode(part: DeviceCodePart): Promise<void>;
   reauthenticate(accountId: AccountId): Promise<AccountView>;
+  /** Signs the account in again for `scopes` (incremental consent), keeping its `login_hint`. */
+  signInForScopes(accountId: AccountId, scopes: readonly string[]): Promise<AccountView>;
   removeAccount(accountId: AccountId): Promise<void>;
   refreshAccount(accountId: AccountId): Promise<AccountView>;
   setPinned(accountId: AccountId, pinned: boolean): Promise<AccountView>;
   copyToken(request: CopyTokenRequest): Promise<CopyResult>;
   revealToken(request: TokenRequest): Promise<RevealedToken>;
+  /** The account's cached ID token, decoded; the raw token only when asked for. */
+  getIdToken(request: IdTokenRequest): Promise<IdTokenDetails>;
   getSettings(): Promise<Settings>;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
   getStorageStatus(): Promise<StorageStatus>;
@@ -561,12 +609,15 @@ export const API_METHODS = [
   'listAccounts',
   'addAccount',
   'cancelSignIn',
+  'copyDeviceCode',
   'reauthenticate',
+  'signInForScopes',
   'removeAccount',
   'refreshAccount',
   'setPinned',
   'copyToken',
   'revealToken',
+  'getIdToken',
   'getSettings',
   'updateSettings',
   'getStorageStatus',

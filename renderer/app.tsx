@@ -6,6 +6,7 @@ import { AccountList } from './accounts/account-list';
 import { ConfirmRemoveDialog } from './accounts/confirm-remove-dialog';
 import { CopyOptionsDialog } from './accounts/copy-options-dialog';
 import { ActivityPanel } from './activity/activity-panel';
+import { AccountDeviceCodeDialog } from './add-account/account-device-code-dialog';
 import { AddAccountDialog } from './add-account/add-account-dialog';
 import { ConsentHost } from './consent/consent-dialog';
 import { SettingsPanel } from './settings/settings-panel';
@@ -52,7 +53,8 @@ export function App(): ReactNode {
   const [decoding, setDecoding] = useState(false);
   const filterId = useId();
   const filterRef = useRef<HTMLInputElement>(null);
-  const dialogOpen = panel.kind !== 'none' || detailsOpen || decoding || consentOpen;
+  const deviceCodeOpen = useAppStore((state) => state.accountDeviceCode !== null);
+  const dialogOpen = panel.kind !== 'none' || detailsOpen || decoding || consentOpen || deviceCodeOpen;
 
   useEffect(() => {
     void loadAll();
@@ -119,6 +121,7 @@ export function App(): ReactNode {
       </main>
       <OpenPanel panel={panel} />
       <TokenDetailsPanel />
+      <AccountDeviceCodeDialog />
       {decoding ? <DecodeTokenDialog onClose={() => setDecoding(false)} /> : null}
       {/* Last, so a prompt opens above whatever else is open (and takes Escape and focus first). */}
       <ConsentHost />

@@ -22,6 +22,7 @@ import * as v from 'valibot';
 import {
   BRIDGE_INTEGRATIONS,
   CONSENT_CHOICES,
+  DEVICE_CODE_PARTS,
   LIMITS,
   LINUX_PASSWORD_STORES,
   PRESET_IDS,
@@ -200,6 +201,13 @@ export const copyTokenSchema = record(
   { accountId: 'Account', scopes: 'Scopes', format: 'Token format' },
 );
 
+/** An {@link IdTokenRequest}. */
+export const idTokenRequestSchema = record(
+  'The ID token request',
+  { accountId: id('Account'), raw: v.optional(yesNo('Show the raw token')) },
+  { accountId: 'Account', raw: 'Show the raw token' },
+);
+
 /** A settings patch: known keys only, each within its range, at least one. */
 export const settingsPatchSchema = v.pipe(
   record(
@@ -239,12 +247,15 @@ export const METHOD_ARGUMENTS = {
   listAccounts: tuple([]),
   addAccount: tuple([addAccountSchema]),
   cancelSignIn: tuple([]),
+  copyDeviceCode: tuple([oneOf('Part of the device code', DEVICE_CODE_PARTS)]),
   reauthenticate: tuple([id('Account')]),
+  signInForScopes: tuple([id('Account'), scopeList('Scopes', { min: 1 })]),
   removeAccount: tuple([id('Account')]),
   refreshAccount: tuple([id('Account')]),
   setPinned: tuple([id('Account'), yesNo('Pinned')]),
   copyToken: tuple([copyTokenSchema]),
   revealToken: tuple([tokenRequestSchema]),
+  getIdToken: tuple([idTokenRequestSchema]),
   getSettings: tuple([]),
   updateSettings: tuple([settingsPatchSchema]),
   getStorageStatus: tuple([]),

@@ -47,7 +47,9 @@ const OAUTH_TEXT: Readonly<Record<string, string>> = {
   login_required: 'The provider needs you to sign in again.',
   consent_required: 'The app needs your consent for these permissions. Sign in again to consent.',
   access_denied: 'The sign-in was refused or cancelled at the provider.',
-  invalid_scope: 'The provider does not accept these scopes. Check the scopes of the profile.',
+  // Most often the sign-in did not cover these scopes (a refresh token is limited to its grant,
+  // RFC 6749 §6), so the fix is a sign-in for them, not the profile (issue 9).
+  invalid_scope: 'The provider did not grant these scopes to this sign-in. Sign in for these scopes, or check how the provider spells them.',
   invalid_client: 'The provider does not know this client id, or it is not a public client. Check the profile.',
   unauthorized_client: 'This app registration may not use this sign-in method. Check its registration at the provider.',
   invalid_request: 'The provider rejected the request. Check the profile (client id, redirect URI, scopes).',

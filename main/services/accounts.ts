@@ -5,7 +5,7 @@
  * "needs sign-in" reason); never a token. The tokens live in the one shared, encrypted MSAL cache.
  */
 import { createHash } from 'node:crypto';
-import type { AccountId, ErrorInfo, ProfileId } from '../../preload/contract';
+import type { AccountId, ErrorInfo, ProfileId, SignInMethod } from '../../preload/contract';
 import type { Account } from '../auth';
 import { AppError, isErrorCode } from '../errors';
 import type { KeyValueStore } from '../persistence/settings-store';
@@ -36,6 +36,8 @@ export interface AccountRecord extends SignedInIdentity {
   /** A claims challenge to pass to the next interactive sign-in (Conditional Access, CAE). */
   readonly claimsChallenge?: string;
   readonly lastError?: ErrorInfo;
+  /** How the account last signed in; "Sign in again" uses a device code again when it did (SSH, headless). */
+  readonly signedInWith?: SignInMethod;
   /** Epoch milliseconds. */
   readonly addedAt: number;
 }

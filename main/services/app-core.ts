@@ -7,7 +7,8 @@
  * boundary (`main/boundary/schema.ts`) validated them. Tokens leave only through `revealToken`,
  * `acquireAccessToken` and the clipboard, and never appear in a log line, event or error message.
  */
-import type { AccountId, AccountView, AddAccountRequest, AppInfo, CopyResult, CopyTokenRequest, ProfileDraft, ProfileId, RevealedToken, Settings, StorageStatus, TokenRequest } from '../../preload/contract';
+import type { AccountId, AccountView, AddAccountRequest, DeviceCodePart, AppInfo, CopyResult, CopyTokenRequest, IdTokenDetails, IdTokenRequest, ProfileDraft, ProfileId, RevealedToken, Settings, StorageStatus, TokenRequest } from '../../preload/contract';
+import { decodeBase64Json, decodeJwtPayload } from '../auth';
 import { AppError, redact } from '../errors';
 import { AccountRegistry, type AccountRecord } from './accounts';
 import { AccountTokens } from './account-tokens';
@@ -15,7 +16,7 @@ import { AccountViews } from './account-views';
 import type { AccessTokenGrant, AccessTokenOptions, AppCore, AppCoreDeps } from './app-core-types';
 import { CachePersistence } from './cache-persistence';
 import { EventHub } from './event-hub';
-import { DEMO_PROFILE_ID, listPresets, ProfileRegistry, validateProfile } from './profiles';
+import { DEMO_PROFILE_ID, listPresets, normaliseScopes, ProfileRegistry, validateProfile } from './profiles';
 import { applySettingsPatch, readSettings, SETTINGS_KEY } from './settings';
 import { SignInFlow } from './sign-in';
 import { systemTimers } from './system-timers';
@@ -90,6 +91,11 @@ class Core implements AppCore {
   validateProfile = async (draft: ProfileDraft) => validateProfile(draft, (profile) => this.#tokens.discover(profile));
   cancelSignIn = async () => this.#signIn.cancel();
 
+  async copyDeviceCode(part: DeviceCodePart): Promise<void> {
+    this.#assertLive();
+    await this.#copier.copy(this.#signIn.deviceCodePart(part));
+  }
+
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
@@ -153,6 +159,40 @@ class Core implements AppCore {
     this.#assertLive();
     const record = this.#accounts.get(accountId);
     return this.#views.view(await this.#signIn.reauthenticate(this.#accountTokens.profileOf(record), record));
+  }
+
+  async signInForScopes(accountId: AccountId, scopes: readonly string[]): Promise<AccountView> {
+    this.#assertLive();
+    const record = this.#accounts.get(accountId);
+    const profile = this.#accountTokens.profileOf(record);
+    // An OIDC refresh token covers only the scopes of its sign-in, so the default scopes are asked
+    // for too or the next default copy would fail. Entra's refresh token covers every consented
+    // scope, and it refuses a request naming scopes of two resources: only the new scopes there.
+    const asked = profile.kind === 'entra' ? normaliseScopes(scopes) : normaliseScopes([...profile.defaultScopes, ...scopes]);
+    return this.#views.view(await this.#signIn.reauthenticate(profile, record, asked));
+  }
+
+  async getIdToken(request: IdTokenRequest): Promise<IdTokenDetails> {
+    this.#assertLive();
+    const record = this.#accounts.get(request.accountId);
+    const token = this.#tokens.idTokenOf(this.#accountTokens.profileOf(record), record);
+    if (!token) throw new AppError('not_found', 'No ID token is saved for this account. Sign in again to get one.');
+    let header: unknown;
+    let claims: Record<string, unknown>;
+    try {
+      header = decodeBase64Json(token.split('.')[0] ?? '');
+      claims = decodeJwtPayload(token);
+    } catch {
+      throw new AppError('malformed_response', 'The saved ID token of this account cannot be read. Sign in again to get a new one.');
+    }
+    const exp = claims['exp'];
+    return {
+      header: typeof header === 'object' && header !== null ? (header as Record<string, unknown>) : {},
+      claims,
+      ...(typeof exp === 'number' ? { expiresOn: exp } : {}),
+      // The raw token only when the user asked to see it.
+      ...(request.raw === true ? { idToken: token } : {}),
+    };
   }
 
   async removeAccount(accountId: AccountId): Promise<void> {

@@ -223,7 +223,7 @@ export function toProfile(draft: ProfileDraft, id: ProfileId): ProviderProfile {
   const preset: PresetId = (PRESET_IDS as readonly string[]).includes(draft.preset) ? draft.preset : 'custom-oidc';
   const kind: ProviderKind = draft.kind === 'entra' ? 'entra' : 'oidc';
   // Google refuses embedded user agents (disallowed_useragent), so its profiles never use one.
-  const signInMethod: SignInMethod = preset === 'google' ? 'system-browser' : draft.signInMethod === 'system-browser' ? 'system-browser' : 'embedded';
+  const signInMethod: SignInMethod = preset === 'google' ? 'system-browser' : draft.signInMethod === 'system-browser' || draft.signInMethod === 'device-code' ? draft.signInMethod : 'embedded';
   const redirectUri = draft.redirectUri?.trim() || (kind === 'entra' ? ENTRA_NATIVE_REDIRECT_URI : undefined);
   const extra = draft.extraAuthorizeParameters ? sanitiseParameters(draft.extraAuthorizeParameters) : undefined;
   return Object.freeze({

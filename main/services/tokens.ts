@@ -11,7 +11,9 @@ import {
   SerializableTokenCache,
   type AuthorizationBroker,
   type ClientApplicationOptions,
+  type DeviceFlow,
   type HttpClient,
+  type TokenError,
   type TokenResult,
   type TokenSuccess,
 } from '../auth';
@@ -34,12 +36,25 @@ export interface ClientOptionsHooks {
 export interface SignInOptions {
   readonly redirectUri?: string;
   readonly loginHint?: string;
+  /** OIDC Core §3.1.2.1 `prompt`: `select_account`/`login` when adding an account, none when signing one in again. */
+  readonly prompt?: 'login' | 'select_account';
+  /** Scopes to sign in for; default the profile's default scopes. */
+  readonly scopes?: readonly string[];
   readonly claimsChallenge?: string;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
   readonly onWaitingForUser?: () => void;
 }
 
+/** Options of {@link TokenService.signInWithDeviceCode}. */
+export interface DeviceCodeSignInOptions {
+  /** Scopes to sign in for; default the profile's default scopes. */
+  readonly scopes?: readonly string[];
+  readonly claimsChallenge?: string;
+  readonly signal?: AbortSignal;
+  /** Told once the provider issued the code: show it to the user. */
+  readonly onCode: (flow: DeviceFlow) => void;
+}
 
 /**
  * Clients per profile over one shared cache, and what the app asks of them.
@@ -91,17 +106,40 @@ export class TokenService {
     options: SignInOptions,
   ): Promise<{ readonly result: TokenResult; readonly identity?: SignedInIdentity }> {
     const client = this.clientFor(profile);
-    const result = await client.acquireTokenInteractive(profile.defaultScopes, {
+    const extraParameters = withPrompt(profile.extraAuthorizeParameters, options.prompt);
+    const result = await client.acquireTokenInteractive(options.scopes ?? profile.defaultScopes, {
       broker,
       redirectUri: options.redirectUri,
       loginHint: options.loginHint,
       claimsChallenge: options.claimsChallenge,
-      // A fresh login page when re-authenticating, so a stale session cannot answer silently.
-      prompt: options.loginHint ? 'login' : undefined,
+      // Adding asks the provider to let the user pick or log in (else its session signs the same
+      // user in again); signing an account in again keeps its session and login_hint (issue 9).
+      prompt: options.prompt,
       timeout: options.timeoutMs,
       signal: options.signal,
-      extraParameters: profile.extraAuthorizeParameters,
+      extraParameters,
       onBeforeLaunchingUi: options.onWaitingForUser,
+    });
+    if (result.error) return { result };
+    const authority = await client.authority();
+    return { result, identity: this.#identityOf(profile, result as TokenSuccess, authority.instance, authority.tenant) };
+  }
+
+  /**
+   * Device code sign-in (RFC 8628): asks the provider for a code, hands it to `onCode`, then polls
+   * until the user finished at the provider, the code expired, or `signal` aborted. Resolves with
+   * the last answer (an error value such as `expired_token` or `access_denied` included) and, on
+   * success, who signed in.
+   */
+  async signInWithDeviceCode(profile: ProviderProfile, options: DeviceCodeSignInOptions): Promise<{ readonly result: TokenResult; readonly identity?: SignedInIdentity }> {
+    const client = this.clientFor(profile);
+    const scopes = options.scopes ?? profile.defaultScopes;
+    const flow = await client.initiateDeviceFlow(scopes, options.claimsChallenge ? { claimsChallenge: options.claimsChallenge } : {});
+    if (isTokenError(flow)) return { result: flow };
+    options.onCode(flow);
+    const result = await client.acquireTokenByDeviceFlow(flow, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.claimsChallenge ? { claimsChallenge: options.claimsChallenge } : {}),
     });
     if (result.error) return { result };
     const authority = await client.authority();
@@ -219,4 +257,21 @@ export class TokenService {
       tenant: profile.kind === 'entra' ? (tid ?? tenant) : authorityHost(profile),
     };
   }
+}
+
+function isTokenError(value: DeviceFlow | TokenError): value is TokenError {
+  return typeof (value as { error?: unknown }).error === 'string';
+}
+
+/**
+ * A profile's extra authorize parameters with `prompt` added to any prompt they set (Google's preset
+ * sends `prompt=consent`): OpenID Connect Core §3.1.2.1 takes a space-separated list, so adding an
+ * account there asks `consent select_account`. `none` cannot be combined and is left alone.
+ */
+export function withPrompt(extra: Readonly<Record<string, string>> | undefined, prompt: string | undefined): Readonly<Record<string, string>> | undefined {
+  const own = extra?.['prompt'];
+  if (!extra || !prompt || own === undefined) return extra;
+  const values = own.split(' ').filter(Boolean);
+  if (values.includes('none')) return extra;
+  return { ...extra, prompt: [...new Set([...values, prompt])].join(' ') };
 }

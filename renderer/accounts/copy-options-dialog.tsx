@@ -7,17 +7,26 @@ import { Dialog } from '../common/dialog';
 import { parseScopes } from '../common/format';
 import { useAppStore } from '../store';
 
-/**
- * A failed copy in words about the scopes just typed. The answers that mean "this sign-in does not
- * cover these scopes" (RFC 6749 §5.2 `invalid_scope`; OpenID Connect Core §3.1.2.6
- * `consent_required`, `interaction_required`) get advice that works today.
- */
+// The answers that mean "this sign-in does not cover these scopes" (RFC 6749 §5.2 `invalid_scope`;
+// OpenID Connect Core §3.1.2.6 `consent_required`, `interaction_required`). A silent call reports
+// the last two as `needs_sign_in` with the provider's own value alongside.
+const SCOPE_CONSENT_ERRORS: ReadonlySet<string> = new Set(['invalid_scope', 'consent_required', 'interaction_required']);
+
+/** Whether a failed copy is fixed by signing in for the scopes (incremental consent). */
+export function needsConsentForScopes(error: ErrorInfo): boolean {
+  return SCOPE_CONSENT_ERRORS.has(error.code) || (error.provider !== undefined && SCOPE_CONSENT_ERRORS.has(error.provider.error));
+}
+
+/** A failed copy (or sign-in for the scopes) in words about the Scopes field. */
 export function copyErrorText(error: ErrorInfo): string {
+  if (needsConsentForScopes(error)) {
+    return 'Scopes: this account has not consented to these scopes yet. Sign in for these scopes to give consent, then the token is copied.';
+  }
   switch (error.code) {
-    case 'invalid_scope':
-    case 'consent_required':
-    case 'interaction_required':
-      return 'This account was not signed in for these scopes. Copy with scopes it has, or add these to the profile\'s default scopes (Add account → Edit) and sign in again.';
+    case 'user_cancelled':
+      return 'Scopes: the sign-in for these scopes was cancelled. Nothing was copied.';
+    case 'access_denied':
+      return `Scopes: the provider refused the sign-in for these scopes. ${error.message}`;
     default:
       return error.message;
   }
@@ -35,9 +44,11 @@ export function CopyOptionsDialog({ accountId }: CopyOptionsDialogProps): ReactN
   const format = useAppStore((state) => state.copyFormat);
   const setCopyFormat = useAppStore((state) => state.setCopyFormat);
   const copyToken = useAppStore((state) => state.copyToken);
+  const signInForScopes = useAppStore((state) => state.signInForScopes);
   const closePanel = useAppStore((state) => state.closePanel);
   const [scopes, setScopes] = useState(() => (profile?.defaultScopes ?? []).join(' '));
   const [copying, setCopying] = useState(false);
+  const [signingIn, setSigningIn] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const scopesId = useId();
   const hintId = useId();
@@ -50,6 +61,16 @@ export function CopyOptionsDialog({ accountId }: CopyOptionsDialogProps): ReactN
     const ok = await copyToken(account.id, { scopes: parseScopes(scopes), format, onError: setError });
     setCopying(false);
     if (ok) closePanel();
+  };
+  // Incremental consent: an interactive sign-in for exactly these scopes (login_hint kept), then
+  // the copy the user asked for.
+  const signInAndCopy = async (): Promise<void> => {
+    const asked = parseScopes(scopes);
+    setSigningIn(true);
+    setError(null);
+    const signedIn = await signInForScopes(account.id, asked, setError);
+    setSigningIn(false);
+    if (signedIn) await copy();
   };
   return (
     <Dialog title={`Copy token for ${account.username}`} onClose={closePanel} testId="copy-options">
@@ -77,6 +98,11 @@ export function CopyOptionsDialog({ accountId }: CopyOptionsDialogProps): ReactN
             {copyErrorText(error)}
           </p>
         ) : null}
+        {error && needsConsentForScopes(error) && parseScopes(scopes).length > 0 ? (
+          <button type="button" className="primary" onClick={() => void signInAndCopy()} disabled={signingIn} data-testid="sign-in-for-scopes">
+            {signingIn ? 'Signing in…' : 'Sign in for these scopes'}
+          </button>
+        ) : null}
         {profile && profile.defaultScopes.length > 1 ? (
           <div className="chips" role="group" aria-label="Pick one default scope">
             {profile.defaultScopes.map((scope) => (
@@ -99,7 +125,7 @@ export function CopyOptionsDialog({ accountId }: CopyOptionsDialogProps): ReactN
           <button type="button" onClick={closePanel}>
             Cancel
           </button>
-          <button type="submit" className="primary" disabled={copying}>
+          <button type="submit" className={error && needsConsentForScopes(error) ? undefined : 'primary'} disabled={copying || signingIn}>
             {copying ? 'Copying…' : 'Copy'}
           </button>
         </div>

@@ -5,12 +5,15 @@ import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { ProviderProfile, SignInMethod } from '../../preload/contract';
 import { Dialog } from '../common/dialog';
 import { useAppStore, type SignInState } from '../store';
+import { DeviceCodeBox } from './device-code-box';
 import { ProfileForm } from './profile-form';
 import { describeSignInFailure } from './sign-in-messages';
 
 function Progress({ signIn, onCancel }: { readonly signIn: SignInState; readonly onCancel: () => void }): ReactNode {
   let text: string;
   switch (signIn.kind) {
+    case 'device-code':
+      return <DeviceCodeBox progress={signIn} onCancel={onCancel} />;
     case 'starting':
       text = 'Opening the sign-in page…';
       break;
@@ -52,9 +55,12 @@ export function AddAccountDialog(): ReactNode {
   const [editing, setEditing] = useState<{ readonly profile: ProviderProfile; readonly mode: 'edit' | 'duplicate' } | undefined>(undefined);
   const [deleting, setDeleting] = useState<ProviderProfile | undefined>(undefined);
   const [profileId, setProfileId] = useState<string | undefined>(profiles[0]?.id);
-  const [method, setMethod] = useState<SignInMethod>(embeddedAvailable ? (settings?.defaultSignInMethod ?? 'embedded') : 'system-browser');
+  const [method, setMethod] = useState<SignInMethod>(() => {
+    const preferred = settings?.defaultSignInMethod ?? 'embedded';
+    return embeddedAvailable || preferred !== 'embedded' ? preferred : 'system-browser';
+  });
   const groupId = useId();
-  const busy = signIn.kind === 'starting' || signIn.kind === 'waiting-for-user' || signIn.kind === 'redeeming';
+  const busy = signIn.kind === 'starting' || signIn.kind === 'waiting-for-user' || signIn.kind === 'redeeming' || signIn.kind === 'device-code';
 
   // A fresh dialog starts from a clean slate.
   useEffect(() => {
@@ -202,6 +208,13 @@ export function AddAccountDialog(): ReactNode {
               <input type="radio" name="method" checked={method === 'system-browser'} onChange={() => setMethod('system-browser')} />
               System browser
             </label>
+            <label className="radio">
+              <input type="radio" name="method" checked={method === 'device-code'} onChange={() => setMethod('device-code')} aria-describedby={`${groupId}-device-hint`} />
+              Device code
+            </label>
+            <p className="hint" id={`${groupId}-device-hint`}>
+              Device code: enter a code on any device (over SSH, without a browser here, or where a policy blocks the app window).
+            </p>
           </fieldset>
           <Progress signIn={signIn} onCancel={() => void cancelSignIn()} />
           {failure ? (

@@ -19,6 +19,8 @@ export function describeSignInFailure(error: ErrorInfo): SignInFailureText {
       return { title: 'Sign-in cancelled', detail: 'Nothing was saved. Start again when you are ready.' };
     case 'interaction_timeout':
       return { title: 'Sign-in timed out', detail: 'The sign-in page was open too long without finishing. Start again.' };
+    case 'device_code_expired':
+      return { title: 'The code expired', detail: error.message };
     case 'broker_error':
       return { title: 'Could not open the sign-in page', detail: error.message };
     default:

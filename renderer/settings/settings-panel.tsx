@@ -141,6 +141,7 @@ export function SettingsPanel(): ReactNode {
               <select id={id('defaultSignInMethod')} value={settings.defaultSignInMethod} onChange={(event) => save({ defaultSignInMethod: event.target.value as SignInMethod })}>
                 <option value="embedded">App window</option>
                 <option value="system-browser">System browser</option>
+                <option value="device-code">Device code</option>
               </select>
             </div>
             <div className="field">

@@ -2,6 +2,7 @@
  * Copying a token: main writes the clipboard; the renderer only learns when it will be cleared.
  */
 import { formatClock } from '../common/format';
+import { upsertAccount } from './accounts-slice';
 import { describeFailure, type SliceCreator } from './slice';
 import type { CopySlice } from './types';
 
@@ -23,6 +24,15 @@ export const createCopySlice: SliceCreator<CopySlice> = ({ api }) => (set, get) 
     const what = result.value.format === 'bearer' ? 'Authorization header' : 'Access token';
     const clears = result.value.clearsAt === null ? 'The clipboard will not be cleared.' : `Clipboard clears at ${formatClock(result.value.clearsAt)}.`;
     get().showToast({ kind: 'success', message: `${what} copied. ${clears}`, clearsAt: result.value.clearsAt });
+    return true;
+  },
+  async signInForScopes(accountId, scopes, onError) {
+    const result = await api.signInForScopes(accountId, scopes);
+    if (!result.ok) {
+      onError(result.error);
+      return false;
+    }
+    set((state) => ({ accounts: upsertAccount(state.accounts, result.value) }));
     return true;
   },
 });

@@ -9,12 +9,22 @@ export const createDetailsSlice: SliceCreator<DetailsSlice> = ({ api }) => (set,
   detailsFor: null,
   revealed: null,
   revealError: null,
+  idToken: null,
+  idTokenError: null,
   openDetails(accountId) {
-    set({ detailsFor: accountId, revealed: null, revealError: null });
+    set({ detailsFor: accountId, revealed: null, revealError: null, idToken: null, idTokenError: null });
   },
   closeDetails() {
-    // The access token leaves renderer state with the panel.
-    set({ detailsFor: null, revealed: null, revealError: null });
+    // The tokens leave renderer state with the panel.
+    set({ detailsFor: null, revealed: null, revealError: null, idToken: null, idTokenError: null });
+  },
+  async showIdToken(raw) {
+    const accountId = get().detailsFor;
+    if (accountId === null) return;
+    const result = await api.getIdToken({ accountId, ...(raw ? { raw: true } : {}) });
+    if (get().detailsFor !== accountId) return;
+    if (result.ok) set({ idToken: result.value, idTokenError: null });
+    else set({ idToken: null, idTokenError: result.error });
   },
   async revealToken(scopes) {
     const accountId = get().detailsFor;
@@ -25,7 +35,11 @@ export const createDetailsSlice: SliceCreator<DetailsSlice> = ({ api }) => (set,
     if (result.ok) set({ revealed: result.value, revealError: null });
     else set({ revealed: null, revealError: result.error });
   },
+  hideIdToken() {
+    set({ idToken: null, idTokenError: null });
+  },
   hideToken() {
-    set({ revealed: null });
+    // "Hide" hides both tokens; the ID token's claims go too, asked for again with "Show ID token".
+    set({ revealed: null, idToken: null });
   },
 });

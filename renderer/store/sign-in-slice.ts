@@ -8,6 +8,7 @@ import type { SignInSlice } from './types';
 /** Creates the sign-in slice. */
 export const createSignInSlice: SliceCreator<SignInSlice> = ({ api }) => (set, get) => ({
   signIn: { kind: 'idle' },
+  accountDeviceCode: null,
   async addAccount(profileId, method) {
     set({ signIn: { kind: 'starting', profileId } });
     const result = await api.addAccount({ profileId, method });
@@ -23,7 +24,12 @@ export const createSignInSlice: SliceCreator<SignInSlice> = ({ api }) => (set, g
     return undefined;
   },
   async cancelSignIn() {
+    set({ accountDeviceCode: null });
     await api.cancelSignIn();
+  },
+  async copyDeviceCode(part) {
+    const result = await api.copyDeviceCode(part);
+    return result.ok ? null : result.error;
   },
   resetSignIn() {
     set({ signIn: { kind: 'idle' } });
@@ -31,13 +37,21 @@ export const createSignInSlice: SliceCreator<SignInSlice> = ({ api }) => (set, g
   applySignInProgress(progress) {
     const current = get().signIn;
     // A late push from a flow that already ended must not resurrect it.
-    if (current.kind === 'idle' || current.kind === 'done' || current.kind === 'failed') return;
+    if (current.kind === 'idle' || current.kind === 'done' || current.kind === 'failed') {
+      // No "Add account" flow is running: a device code is for an account signing in again.
+      if (progress.kind === 'device-code') set({ accountDeviceCode: progress });
+      else if (progress.kind === 'done' || progress.kind === 'failed') set({ accountDeviceCode: null });
+      return;
+    }
     switch (progress.kind) {
       case 'waiting-for-user':
         set({ signIn: { kind: 'waiting-for-user', profileId: progress.profileId, method: progress.method, host: progress.host } });
         return;
       case 'redeeming':
         set({ signIn: { kind: 'redeeming', profileId: progress.profileId } });
+        return;
+      case 'device-code':
+        set({ signIn: progress });
         return;
       case 'done':
       case 'failed':

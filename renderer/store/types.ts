@@ -12,7 +12,10 @@ import type {
   ConsentChoice,
   ConsentOutcome,
   ConsentPrompt,
+  DeviceCodePart,
+  DeviceCodeProgress,
   ErrorInfo,
+  IdTokenDetails,
   ProfileDraft,
   ProfileValidation,
   ProviderPreset,
@@ -56,14 +59,22 @@ export type SignInState =
   | { readonly kind: 'starting'; readonly profileId: string }
   | { readonly kind: 'waiting-for-user'; readonly profileId: string; readonly method: SignInMethod; readonly host: string }
   | { readonly kind: 'redeeming'; readonly profileId: string }
+  | DeviceCodeProgress
   | { readonly kind: 'done'; readonly profileId: string; readonly accountId: AccountId }
   | { readonly kind: 'failed'; readonly profileId: string; readonly error: ErrorInfo };
 
 /** Sign-in progress and its actions. */
 export interface SignInSlice {
   readonly signIn: SignInState;
+  /**
+   * A device code sign-in that did not start in "Add account" ("Sign in again", "Sign in for these
+   * scopes" of an account added with a code): shown in its own dialog until it ends.
+   */
+  readonly accountDeviceCode: DeviceCodeProgress | null;
   addAccount(profileId: string, method: SignInMethod): Promise<AccountView | undefined>;
   cancelSignIn(): Promise<void>;
+  /** Has main copy the device code (or its address); resolves with the error, or null once copied. */
+  copyDeviceCode(part: DeviceCodePart): Promise<ErrorInfo | null>;
   resetSignIn(): void;
   applySignInProgress(progress: SignInProgress): void;
 }
@@ -74,6 +85,11 @@ export interface CopySlice {
   setCopyFormat(format: TokenFormat): void;
   /** Copies in main; announces the result with a toast. */
   copyToken(accountId: AccountId, options?: { readonly scopes?: readonly string[]; readonly format?: TokenFormat; readonly onError?: (error: ErrorInfo) => void }): Promise<boolean>;
+  /**
+   * Signs the account in for `scopes` (incremental consent, its login_hint kept); a failure goes
+   * to `onError`. Resolves true once signed in.
+   */
+  signInForScopes(accountId: AccountId, scopes: readonly string[], onError: (error: ErrorInfo) => void): Promise<boolean>;
 }
 
 /** The token details panel. The revealed token lives here only while the panel shows it. */
@@ -86,6 +102,12 @@ export interface DetailsSlice {
   closeDetails(): void;
   revealToken(scopes?: readonly string[]): Promise<void>;
   hideToken(): void;
+  /** The account's ID token, decoded in main; `raw` only while the user asked to see it. */
+  readonly idToken: IdTokenDetails | null;
+  readonly idTokenError: ErrorInfo | null;
+  /** Asks main for the ID token's claims, and for the raw token only when `raw`. */
+  showIdToken(raw: boolean): Promise<void>;
+  hideIdToken(): void;
 }
 
 /** Settings, storage status and facts about the running app. */

@@ -12,6 +12,7 @@ import { useAppStore } from '../store';
 import { DecodeTokenForm } from './decode-token-form';
 import { decodeToken } from './decode-token';
 import { DecodedTokenView } from './decoded-token-view';
+import { IdTokenSection } from './id-token-section';
 
 const MASK = '•'.repeat(32);
 
@@ -111,6 +112,7 @@ function OpenTokenDetails({ accountId }: { readonly accountId: AccountId }): Rea
           {MASK}
         </p>
       )}
+      <IdTokenSection />
       <details className="decode-section">
         <summary>Decode a token</summary>
         <DecodeTokenForm />

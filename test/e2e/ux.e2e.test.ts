@@ -250,7 +250,7 @@ describe.skipIf(!chromiumPath)('everyday UX in Chromium (browser mode, demo prov
     // The error is in the dialog, next to the field it is about, in words about scopes.
     const error = options.getByTestId('copy-error');
     await error.waitFor();
-    expect(await error.textContent()).toContain('This account was not signed in for these scopes.');
+    expect(await error.textContent()).toContain('this account has not consented to these scopes yet');
     expect(await options.getByLabel('Scopes').getAttribute('aria-invalid')).toBe('true');
     expect((await options.getByLabel('Scopes').getAttribute('aria-describedby'))?.split(' ')).toContain(await error.getAttribute('id'));
     expect(await options.count()).toBe(1);

@@ -172,3 +172,20 @@ export async function completeDeviceCode(browser: Browser, verificationUri: stri
     await context.close();
   }
 }
+
+/**
+ * Declines a device code sign-in: enters the user code, then presses "Cancel" on the provider's
+ * confirmation page (RFC 8628 §3.5: the client's next poll gets `access_denied`).
+ */
+export async function declineDeviceCode(browser: Browser, verificationUri: string, userCode: string): Promise<void> {
+  const context = await newLoopbackContext(browser);
+  try {
+    const page = await context.newPage();
+    await page.goto(verificationUri);
+    await page.getByLabel('Code').fill(userCode);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  } finally {
+    await context.close();
+  }
+}

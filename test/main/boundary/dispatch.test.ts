@@ -62,8 +62,15 @@ class FakeApi implements ApiMethods {
   async cancelSignIn() {
     this.#record('cancelSignIn', []);
   }
+  async copyDeviceCode(...args: Parameters<ApiMethods['copyDeviceCode']>) {
+    this.#record('copyDeviceCode', args);
+  }
   async reauthenticate(...args: Parameters<ApiMethods['reauthenticate']>) {
     this.#record('reauthenticate', args);
+    return account;
+  }
+  async signInForScopes(...args: Parameters<ApiMethods['signInForScopes']>) {
+    this.#record('signInForScopes', args);
     return account;
   }
   async removeAccount(...args: Parameters<ApiMethods['removeAccount']>) {
@@ -84,6 +91,10 @@ class FakeApi implements ApiMethods {
   async revealToken(...args: Parameters<ApiMethods['revealToken']>) {
     this.#record('revealToken', args);
     return { accessToken: 'shown-on-request', tokenType: 'Bearer', expiresOn: 1, scopes: [], source: 'cache' as const };
+  }
+  async getIdToken(...args: Parameters<ApiMethods['getIdToken']>) {
+    this.#record('getIdToken', args);
+    return { header: { alg: 'RS256' }, claims: { sub: 'alice' }, ...(args[0].raw ? { idToken: 'shown-on-request' } : {}) };
   }
   async getSettings(): Promise<Settings> {
     this.#record('getSettings', []);
@@ -182,6 +193,10 @@ describe('createDispatcher', () => {
     ['deleteProfile', [42]],
     ['addAccount', [{ profileId: 'demo', method: 'iframe' }]],
     ['reauthenticate', [null]],
+    ['signInForScopes', ['acc-1', []]],
+    ['copyDeviceCode', ['device-code']],
+    ['signInForScopes', ['acc-1', ['two words']]],
+    ['getIdToken', [{ accountId: 'acc-1', raw: 'yes' }]],
     ['removeAccount', ['../../etc']],
     ['refreshAccount', []],
     ['setPinned', ['acc-1', 1]],

@@ -26,6 +26,8 @@ function createCore(): BrowserHostCore & { emit(event: AppEvent): void; pinned: 
     addAccount: unsupported,
     cancelSignIn: async () => undefined,
     reauthenticate: unsupported,
+    copyDeviceCode: unsupported,
+    signInForScopes: unsupported,
     removeAccount: unsupported,
     refreshAccount: unsupported,
     setPinned: async (accountId, value) => {
@@ -34,6 +36,7 @@ function createCore(): BrowserHostCore & { emit(event: AppEvent): void; pinned: 
     },
     copyToken: unsupported,
     revealToken: unsupported,
+    getIdToken: unsupported,
     getSettings: unsupported,
     updateSettings: unsupported,
     getStorageStatus: unsupported,

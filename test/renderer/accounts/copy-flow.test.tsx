@@ -60,11 +60,11 @@ describe('copy options errors', () => {
     const { store } = renderWithStore(<App />, fake);
     fireEvent.click(await screen.findByRole('button', { name: 'Copy options for alice@contoso.com' }));
     const dialog = await screen.findByRole('dialog', { name: 'Copy token for alice@contoso.com' });
-    fake.failNext('copyToken', { code: 'invalid_scope', message: 'The provider does not accept these scopes. Check the scopes of the profile.' });
+    fake.failNext('copyToken', { code: 'invalid_scope', message: 'The provider did not grant these scopes to this sign-in. Sign in for these scopes, or check how the provider spells them.' });
     fireEvent.change(within(dialog).getByLabelText('Scopes'), { target: { value: 'api://tessera-demo/admin' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Copy' }));
     const error = await within(dialog).findByTestId('copy-error');
-    expect(error.textContent).toContain('This account was not signed in for these scopes.');
+    expect(error.textContent).toContain('this account has not consented to these scopes yet');
     const scopes = within(dialog).getByLabelText('Scopes');
     expect(scopes.getAttribute('aria-invalid')).toBe('true');
     expect(scopes.getAttribute('aria-describedby')?.split(' ')).toContain(error.id);
@@ -73,6 +73,44 @@ describe('copy options errors', () => {
     fake.failNext('copyToken', { code: 'network_error', message: 'The provider could not be reached. Check the network and try again.' });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Copy' }));
     await waitFor(() => expect(within(dialog).getByTestId('copy-error').textContent).toBe('The provider could not be reached. Check the network and try again.'));
+  });
+});
+
+describe('incremental consent from the copy options', () => {
+  it('offers "Sign in for these scopes" for consent_required, signs in for them, then copies', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    const { store } = renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy options for alice@contoso.com' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Copy token for alice@contoso.com' });
+    // A silent call reports consent_required as needs_sign_in, with the provider's value alongside.
+    fake.failNext('copyToken', { code: 'needs_sign_in', message: 'The app needs your consent for these permissions. Sign in again to consent.', provider: { error: 'consent_required' } });
+    fireEvent.change(within(dialog).getByLabelText('Scopes'), { target: { value: 'api://tessera-demo/admin' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Copy' }));
+    const error = await within(dialog).findByTestId('copy-error');
+    expect(error.textContent).not.toContain('check the scopes of the profile');
+    expect(error.textContent).toMatch(/^Scopes: /);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in for these scopes' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(fake.callsOf('signInForScopes').map((call) => call.args)).toEqual([['a', ['api://tessera-demo/admin']]]);
+    expect(fake.callsOf('copyToken').at(-1)?.args[0]).toEqual({ accountId: 'a', format: 'raw', scopes: ['api://tessera-demo/admin'] });
+    expect(store.getState().toasts.map((toast) => toast.kind)).toEqual(['success']);
+  });
+
+  it('keeps a failed sign-in for the scopes next to the field, and offers no sign-in for other errors', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    const { store } = renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy options for alice@contoso.com' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Copy token for alice@contoso.com' });
+    fake.failNext('copyToken', { code: 'invalid_scope', message: 'The provider does not accept these scopes.' });
+    fireEvent.change(within(dialog).getByLabelText('Scopes'), { target: { value: 'api://tessera-demo/admin' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Copy' }));
+    await within(dialog).findByRole('button', { name: 'Sign in for these scopes' });
+    fake.failNext('signInForScopes', { code: 'user_cancelled', message: 'The browser sign-in was cancelled.' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in for these scopes' }));
+    await waitFor(() => expect(within(dialog).getByTestId('copy-error').textContent).toBe('Scopes: the sign-in for these scopes was cancelled. Nothing was copied.'));
+    expect(within(dialog).queryByRole('button', { name: 'Sign in for these scopes' })).toBeNull();
+    expect(fake.callsOf('copyToken')).toHaveLength(1);
+    expect(store.getState().toasts).toEqual([]);
   });
 });
 

@@ -32,6 +32,34 @@ describe('add account', () => {
     expect((await screen.findByTestId('toast')).textContent).toContain('Signed in as alice@contoso.com.');
   });
 
+  it('signs in with a device code: shows the code, its address and a countdown; main copies the code', async () => {
+    const fake = createFakeApi();
+    fake.holdSignIn = true;
+    renderWithStore(<App />, fake);
+    const dialog = await openAddAccount();
+    await within(dialog).findByRole('radio', { name: /Demo provider/ });
+    fireEvent.click(within(dialog).getByRole('radio', { name: 'Device code' }));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
+    expect(fake.callsOf('addAccount')[0]?.args[0]).toEqual({ profileId: 'demo', method: 'device-code' });
+    const expiresAt = Date.now() + 14 * 60_000 + 30_000;
+    fake.emit({ type: 'sign-in-progress', progress: { kind: 'device-code', profileId: 'demo', host: 'localhost:8443', userCode: 'WDJB-MJHT', verificationUri: 'https://localhost:8443/device', verificationUriComplete: 'https://localhost:8443/device?user_code=WDJB-MJHT', expiresAt } });
+    const box = await within(dialog).findByTestId('device-code');
+    expect(within(box).getByTestId('device-user-code').textContent).toBe('WDJB-MJHT');
+    expect(within(box).getByTestId('device-verification-uri').getAttribute('href')).toBe('https://localhost:8443/device?user_code=WDJB-MJHT');
+    expect(within(box).getByTestId('device-code-countdown').textContent).toMatch(/^The code expires in 14:(29|30)\.$/);
+    fireEvent.click(within(box).getByRole('button', { name: 'Copy the code' }));
+    await within(box).findByText('The code was copied.');
+    expect(fake.callsOf('copyDeviceCode').map((call) => call.args)).toEqual([['user-code']]);
+    // Only this sign-in's code can be copied; main says so when none is waiting.
+    fake.failNext('copyDeviceCode', { code: 'not_found', message: 'No device code sign-in is waiting: start the sign-in again to get a code.' });
+    fireEvent.click(within(box).getByRole('button', { name: 'Copy the address' }));
+    await within(box).findByText('The address could not be copied: No device code sign-in is waiting: start the sign-in again to get a code.');
+    fake.finishSignIn({ ok: false, error: { code: 'device_code_expired', message: 'The code expired before the sign-in was finished at localhost:8443. Start again to get a new code.' } });
+    const failure = await within(dialog).findByTestId('sign-in-error');
+    expect(failure.textContent).toContain('The code expired');
+    expect(within(dialog).queryByTestId('device-code')).toBeNull();
+  });
+
   it('shows a clear message when the user cancels', async () => {
     const fake = createFakeApi();
     fake.holdSignIn = true;

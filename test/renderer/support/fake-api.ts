@@ -12,6 +12,7 @@ import type {
   ConsentOutcome,
   ConsentPrompt,
   ErrorInfo,
+  IdTokenDetails,
   ProfileDraft,
   ProfileValidation,
   ProviderPreset,
@@ -40,6 +41,8 @@ export interface FakeApi {
   settings: Settings;
   /** What `revealToken` answers. */
   token: RevealedToken;
+  /** What `getIdToken` answers (the raw token is added only when asked for). */
+  idToken: IdTokenDetails;
   /** What `validateProfile` answers. */
   validation: ProfileValidation;
   /** What `getAppInfo` reports: browser mode (default) or the desktop app. */
@@ -150,6 +153,7 @@ export function createFakeApi(accounts: AccountView[] = []): FakeApi {
     ],
     settings: DEFAULT_SETTINGS,
     token: { accessToken: 'opaque-token-value', tokenType: 'Bearer', expiresOn: Math.floor(Date.now() / 1000) + 3600, scopes: ['api://tessera-demo/read'], source: 'cache' },
+    idToken: { header: { alg: 'RS256', typ: 'JWT' }, claims: { sub: 'alice-sub', preferred_username: 'alice@contoso.com', exp: Math.floor(Date.now() / 1000) + 3600 }, expiresOn: Math.floor(Date.now() / 1000) + 3600 },
     validation: { valid: true, fieldErrors: {} },
     mode: 'browser',
     storage: { mode: 'encrypted', backend: 'aes-gcm-keyfile' },
@@ -273,6 +277,8 @@ export function createFakeApi(accounts: AccountView[] = []): FakeApi {
     },
     cancelSignIn: () => answer('cancelSignIn', [], () => fake.finishSignIn({ ok: false, error: { code: 'user_cancelled', message: 'The sign-in was cancelled.' } })),
     reauthenticate: (accountId) => answer('reauthenticate', [accountId], () => ({ ...find(accountId), status: { kind: 'valid', expiresOn: Math.floor(Date.now() / 1000) + 3600 } }) as AccountView),
+    copyDeviceCode: (part) => answer('copyDeviceCode', [part], () => undefined),
+    signInForScopes: (accountId, scopes) => answer('signInForScopes', [accountId, scopes], () => ({ ...find(accountId), status: { kind: 'valid', expiresOn: Math.floor(Date.now() / 1000) + 3600 } }) as AccountView),
     removeAccount: (accountId) =>
       answer('removeAccount', [accountId], () => {
         fake.accounts = fake.accounts.filter((account) => account.id !== accountId);
@@ -281,6 +287,7 @@ export function createFakeApi(accounts: AccountView[] = []): FakeApi {
     setPinned: (accountId, pinned) => answer('setPinned', [accountId, pinned], () => ({ ...find(accountId), pinned })),
     copyToken: (request) => answer('copyToken', [request], () => ({ format: request.format, clearsAt: fake.settings.clipboardClearSeconds === 0 ? null : Date.now() + fake.settings.clipboardClearSeconds * 1000, expiresOn: fake.token.expiresOn })),
     revealToken: (request) => answer('revealToken', [request], () => fake.token),
+    getIdToken: (request) => answer('getIdToken', [request], () => ({ ...fake.idToken, ...(request.raw ? { idToken: 'raw-id-token' } : {}) })),
     getSettings: () => answer('getSettings', [], () => fake.settings),
     updateSettings: (patch) => answer('updateSettings', [patch], () => (fake.settings = { ...fake.settings, ...patch })),
     getStorageStatus: () => answer('getStorageStatus', [], () => fake.storage),

@@ -42,6 +42,31 @@ describe('decodeToken', () => {
 });
 
 describe('TokenDetailsPanel', () => {
+  it('asks main for the ID token only when asked: claims first, the raw token only on "Reveal raw ID token", gone on hide and close', async () => {
+    const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
+    const { store } = renderWithStore(<App />, fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Token details for alice@contoso.com' }));
+    const section = await screen.findByTestId('id-token');
+    expect(fake.callsOf('getIdToken')).toHaveLength(0);
+    fireEvent.click(within(section).getByRole('button', { name: 'Show ID token claims' }));
+    const claims = await within(section).findByTestId('jwt-claims');
+    expect(JSON.parse(claims.textContent ?? '{}')).toMatchObject({ sub: 'alice-sub', preferred_username: 'alice@contoso.com' });
+    expect(fake.callsOf('getIdToken').map((call) => call.args)).toEqual([[{ accountId: 'a' }]]);
+    expect(within(section).queryByTestId('revealed-id-token')).toBeNull();
+    expect(store.getState().idToken?.idToken).toBeUndefined();
+
+    fireEvent.click(within(section).getByRole('button', { name: 'Reveal raw ID token' }));
+    expect(((await within(section).findByTestId('revealed-id-token')) as HTMLTextAreaElement).value).toBe('raw-id-token');
+    expect(fake.callsOf('getIdToken').at(-1)?.args).toEqual([{ accountId: 'a', raw: true }]);
+    fireEvent.click(within(section).getByRole('button', { name: 'Hide ID token' }));
+    await waitFor(() => expect(within(section).queryByTestId('jwt-claims')).toBeNull());
+    expect(store.getState().idToken).toBeNull();
+
+    fake.failNext('getIdToken', { code: 'not_found', message: 'No ID token is saved for this account. Sign in again to get one.' });
+    fireEvent.click(within(section).getByRole('button', { name: 'Show ID token claims' }));
+    expect((await within(section).findByRole('alert')).textContent).toBe('ID token: No ID token is saved for this account. Sign in again to get one.');
+  });
+
   it('keeps the token masked until revealed, then shows the decoded JWT with a countdown', async () => {
     const fake = createFakeApi([makeAccount({ id: 'a', username: 'alice@contoso.com' })]);
     fake.token = { accessToken: JWT, tokenType: 'Bearer', expiresOn: iat + 1800, scopes: ['api://tessera-demo/read'], source: 'identity_provider' };
