@@ -202,6 +202,12 @@ class Core implements AppCore {
     this.#assertLive();
     const record = this.#accounts.get(accountId);
     await this.#accountTokens.remove(record);
+    // Removing an app identity forgets its credential too: the identity is the client id and its secret.
+    const profile = this.#profiles.find(record.profileId);
+    if (profile && isAppProfile(profile)) {
+      this.#persistence.deleteSecret(profile.id);
+      this.#tokens.forget(profile.id);
+    }
     await this.#signIn.forgetSession(record.id);
     this.#views.emitAccounts();
   }

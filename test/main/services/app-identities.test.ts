@@ -231,7 +231,9 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       expect(validation.fieldErrors.clientSecret).toMatch(/Enter the client secret/);
       expect((await rejection(core.saveProfile(withoutSecret))).code).toBe('invalid_profile');
 
+      // Removing the app identity forgets its secret; deleting the profile leaves nothing behind.
       await core.removeAccount(account.id);
+      expect((await core.listProfiles()).find((p) => p.id === profile.id)?.clientAuth).toEqual({ kind: 'secret', saved: false });
       await core.deleteProfile(profile.id);
       const record = new ConfStore(join(dir, 'token-cache.json')).get(CLIENT_SECRETS_KEY) as { ciphertext: string };
       const plain = new KeyFileCipher(join(dir, 'cache.key')).decrypt(Buffer.from(record.ciphertext, 'base64'));
