@@ -372,6 +372,9 @@ describe('app identities, client secrets and custom CAs (test identity provider)
         signInMethod: 'system-browser',
       });
       expect(copy.demoProvider).toBe(true);
+      answers.push(alice);
+      const before = await first.mode.core.addAccount({ profileId: copy.id });
+      await first.browser.settled();
       await first.mode.close();
       const oldOrigin = demoIdp.origin;
       await demoIdp.stop();
@@ -385,6 +388,9 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       const account = await second.mode.core.addAccount({ profileId: copy.id });
       await second.browser.settled();
       expect(account).toMatchObject({ profileId: copy.id, username: alice.username, status: { kind: 'valid' } });
+      // The same account as before the restart (account ids use the host name, not the port), not a second row.
+      expect(account.id).toBe(before.id);
+      expect((await second.mode.core.listAccounts()).map((a) => a.id)).toEqual([before.id]);
       await second.mode.close();
     } finally {
       await demoIdp.stop();
