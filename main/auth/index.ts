@@ -28,6 +28,7 @@ export type { ClientInfo } from './encoding';
 export { isOAuthError, REDACTED, redactValues, requestSecrets, secretSpellings, TOKEN_FIELDS, toErrorValue } from './oauth-error';
 export { isTokenSuccess } from './types';
 export type { HttpClient, HttpGetOptions, HttpPostOptions, HttpResponse, HttpCacheStore } from './http-types';
+export { ClientAuthenticator } from './client-credential';
 export type { ClientCredential, CertificateCredential, AssertionCredential } from './client-credential';
 export type { IdTokenClaims } from './id-token';
 export type {

@@ -8,6 +8,7 @@
  */
 import type { AccountStatus, ProviderProfile } from '../../preload/contract';
 import {
+  ClientAuthenticator,
   ConfidentialClientApplication,
   EXPIRY_SKEW_SECONDS,
   isUntrustedCertificate,
@@ -91,8 +92,8 @@ export class TokenService {
     const existing = this.#clients.get(profile.id);
     if (existing && existing.key === key) return existing.client;
     const options = this.#optionsFor(profile, this.cache);
-    const credential = this.#credentialOf(profile);
-    const client = credential ? new ConfidentialClientApplication(profile.clientId, { ...options, clientCredential: credential }) : new PublicClientApplication(profile.clientId, options);
+    const credential = this.#credentialOf(profile, () => client);
+    const client: ClientApplication = credential ? new ConfidentialClientApplication(profile.clientId, { ...options, clientCredential: credential }) : new PublicClientApplication(profile.clientId, options);
     this.#clients.set(profile.id, { key, client });
     return client;
   }
@@ -281,12 +282,24 @@ export class TokenService {
     return (profile.clientAuth.kind === 'secret') === 'clientSecret' in material ? material : undefined;
   }
 
-  #credentialOf(profile: ProviderProfile): ClientCredential | undefined {
+  #credentialOf(profile: ProviderProfile, client: () => ClientApplication): ClientCredential | undefined {
     if (!profile.clientAuth) return undefined;
     const material = this.#materialFor(profile);
     if (!material) throw new AppError('needs_sign_in', missingSecretReason(profile));
     if ('clientSecret' in material) return material.clientSecret;
-    return { privateKey: material.privateKey, thumbprint: profile.clientAuth.thumbprint ?? '' };
+    const certificate = { privateKey: material.privateKey, thumbprint: profile.clientAuth.thumbprint ?? '' };
+    // Checks the key and thumbprint now, with the auth core's own rules.
+    new ClientAuthenticator(profile.clientId, certificate);
+    // A fresh assertion (new `jti`) for every request: the auth core reuses one for 540 s as MSAL
+    // does, which Entra accepts but providers that refuse a replayed `jti` (RFC 7523 §3; the test
+    // IdP's oidc-provider, Keycloak) answer with invalid_client. A new authenticator signs anew.
+    return {
+      clientAssertion: async () => {
+        const authority = await client().authority();
+        const fields = await new ClientAuthenticator(profile.clientId, certificate).bodyFields(authority.tokenEndpoint, Math.floor(Date.now() / 1000));
+        return fields['client_assertion'] ?? '';
+      },
+    };
   }
 
   #optionsFor(profile: ProviderProfile, cache: SerializableTokenCache): ClientApplicationOptions {

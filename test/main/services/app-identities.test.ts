@@ -6,6 +6,7 @@
  * client_credentials), the key-file cipher and JSON file stores; people sign in through the
  * scripted system browser (test/support/idp/scripted-login.ts).
  */
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,13 @@ const SECRET = DEFAULT_CLIENTS.find((c) => c.clientId === CONFIDENTIAL_CLIENT_ID
 const DESKTOP_CLIENT_ID = 'tessera-desktop-with-secret';
 const DESKTOP_SECRET = 'desktop-secret-4f1c9a7e2b';
 const alice = DEFAULT_USERS[0] as TestUser;
+/** An app registration that proves itself with a certificate's key (RFC 7523 client assertion, `private_key_jwt`). */
+const CERT_CLIENT_ID = 'tessera-robot-with-certificate';
+const certKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const CERT_PRIVATE_KEY = certKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+// The test IdP finds the key by its JWK, not by thumbprint, so this is the SHA-1 of the public key's DER
+// (a stand-in with the right form; Entra would match the uploaded certificate's thumbprint).
+const CERT_THUMBPRINT = createHash('sha1').update(certKeys.publicKey.export({ format: 'der', type: 'spki' })).digest('hex');
 
 function jwtClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -125,6 +133,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       clients: [
         ...DEFAULT_CLIENTS.map((c) => ({ ...c, redirectUris: [...c.redirectUris] })),
         { clientId: DESKTOP_CLIENT_ID, clientSecret: DESKTOP_SECRET, redirectUris: [`http://127.0.0.1:${desktopPort}/`], grants: ['authorization_code', 'refresh_token'] },
+        { clientId: CERT_CLIENT_ID, redirectUris: [], grants: ['client_credentials'], jwks: { keys: [{ ...certKeys.publicKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' }] } },
       ],
     });
   });
@@ -238,6 +247,22 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       const record = new ConfStore(join(dir, 'token-cache.json')).get(CLIENT_SECRETS_KEY) as { ciphertext: string };
       const plain = new KeyFileCipher(join(dir, 'cache.key')).decrypt(Buffer.from(record.ciphertext, 'base64'));
       expect(JSON.parse(plain)).toEqual({ v: 1, profiles: {} });
+    });
+
+    it('adds an app identity that signs in with a certificate (private key + thumbprint) and keeps the key encrypted', async () => {
+      const dir = tempDir();
+      const { core } = await makeCore(dir);
+      const profile = await core.saveProfile(
+        appDraft({ name: 'Cert robot', clientId: CERT_CLIENT_ID, clientAuth: { kind: 'certificate', thumbprint: CERT_THUMBPRINT }, clientSecret: undefined, privateKey: CERT_PRIVATE_KEY }),
+      );
+      expect(profile.clientAuth).toEqual({ kind: 'certificate', thumbprint: CERT_THUMBPRINT, saved: true });
+      const account = await core.addAccount({ profileId: profile.id });
+      expect(account).toMatchObject({ appIdentity: true, username: CERT_CLIENT_ID });
+      const grant = await core.acquireAccessToken(account.id, { forceRefresh: true });
+      expect(jwtClaims(grant.accessToken)).toMatchObject({ client_id: CERT_CLIENT_ID, aud: DEMO_API });
+      const body = CERT_PRIVATE_KEY.split('\n').filter((line) => line && !line.startsWith('-----'));
+      for (const line of [body[0] ?? 'missing', body.join('')]) expect(filesContaining(dir, line)).toEqual([]);
+      expect(redact(`oops ${body[1] ?? ''}`)).not.toContain(body[1]);
     });
 
     it('checks a certificate credential: thumbprint and PEM private key, with plain-words field errors', async () => {
