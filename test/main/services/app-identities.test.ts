@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent, ProfileDraft } from '../../../preload/contract';
 import { startBrowserMode } from '../../../main/browser-host/browser-mode';
+import { MemoryOnlyCipher } from '../../../main/browser-host/memory-only-cipher';
 import { LoopbackBroker } from '../../../main/brokers/loopback-broker';
 import { RecordingClipboard } from '../../../main/clipboard/clipboard';
 import { AppError, redact } from '../../../main/errors';
@@ -92,6 +93,8 @@ describe('app identities, client secrets and custom CAs (test identity provider)
     readonly hostTrustsIdp?: boolean;
     readonly answers?: ScriptedAnswer[];
     readonly port?: number;
+    /** Keep tokens (and secrets) in memory only, as browser mode does without --persist-tokens. */
+    readonly memoryOnly?: boolean;
   }
 
   async function makeCore(dir: string, options: CoreOptions = {}) {
@@ -103,7 +106,11 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       mode: 'browser',
       version: '0.0.0-test',
       settingsStore: new ConfStore(join(dir, 'settings.json')),
-      cacheStorage: { cipher: new KeyFileCipher(join(dir, 'cache.key')), store: new ConfStore(join(dir, 'token-cache.json')), backupDir: join(dir, 'backups') },
+      cacheStorage: {
+        cipher: options.memoryOnly ? new MemoryOnlyCipher() : new KeyFileCipher(join(dir, 'cache.key')),
+        store: new ConfStore(join(dir, 'token-cache.json')),
+        backupDir: join(dir, 'backups'),
+      },
       clipboard,
       brokers: { systemBrowser: () => new LoopbackBroker({ openExternal: browser.openExternal, closeGraceMs: 1_000, ...(options.port ? { port: options.port } : {}) }) },
       ...(options.hostTrustsIdp === false ? {} : { verifyFor: () => idp.caPath }),
@@ -205,6 +212,25 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       expect((await second.core.listProfiles()).find((p) => p.id === profile.id)?.clientAuth).toEqual({ kind: 'secret', saved: true });
       const grant = await second.core.acquireAccessToken(account.id, { forceRefresh: true });
       expect(jwtClaims(grant.accessToken)).toMatchObject({ client_id: CONFIDENTIAL_CLIENT_ID });
+    });
+
+    it('where tokens stay in memory only, so does the secret: after a restart the profile and the account ask for it again', async () => {
+      const dir = tempDir();
+      const first = await makeCore(dir, { memoryOnly: true });
+      const profile = await first.core.saveProfile(appDraft());
+      const account = await first.core.addAccount({ profileId: profile.id });
+      await first.core.dispose();
+      expect(filesContaining(dir, SECRET)).toEqual([]);
+
+      const second = await makeCore(dir, { memoryOnly: true });
+      expect((await second.core.listProfiles()).find((p) => p.id === profile.id)?.clientAuth).toEqual({ kind: 'secret', saved: false });
+      const [view] = await second.core.listAccounts();
+      expect(view?.status).toEqual({ kind: 'needs-sign-in', reason: expect.stringMatching(/client secret of the profile "Deploy robot" is not saved here.*enter it again/) });
+      const refused = await rejection(second.core.copyToken({ accountId: account.id, format: 'raw' }));
+      expect(refused.code).toBe('needs_sign_in');
+      // Entering the secret again in the profile brings the identity back.
+      await second.core.saveProfile({ ...appDraft(), id: profile.id });
+      expect((await second.core.reauthenticate(account.id)).status.kind).toBe('valid');
     });
 
     it('a secret that reached Tessera is redacted from any message by value', async () => {
