@@ -5,7 +5,7 @@
  * land in a `RecordingClipboard` so they can be read back and checked with the provider's
  * introspection. Every API answer the page receives is searched for the client secret.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeJwt } from 'jose';
@@ -21,6 +21,8 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const chromiumPath = findChromium();
 if (!chromiumPath) console.log(CHROMIUM_MISSING);
 
+// As in test/e2e/ux.e2e.test.ts: TESSERA_UPDATE_SCREENSHOTS=1 refreshes the committed ones in docs/.
+const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const SECRET = DEFAULT_CLIENTS.find((client) => client.clientId === CONFIDENTIAL_CLIENT_ID)?.clientSecret ?? '';
 
 describe.skipIf(!chromiumPath)('app identity in Chromium (browser mode, demo provider)', () => {
@@ -36,6 +38,7 @@ describe.skipIf(!chromiumPath)('app identity in Chromium (browser mode, demo pro
 
   beforeAll(async () => {
     if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
+    await mkdir(SCREENSHOTS, { recursive: true });
     idp = await startTestIdp();
     dataDir = await mkdtemp(join(tmpdir(), 'tessera-app-e2e-'));
     browser = await launchChromium({ caCertPem: idp.caCertPem });
@@ -93,6 +96,7 @@ describe.skipIf(!chromiumPath)('app identity in Chromium (browser mode, demo pro
     // Without a secret the form says so next to the field.
     await expect.poll(() => form.getByRole('textbox', { name: /^Client secret/ }).getAttribute('aria-invalid'), { timeout: 30_000 }).toBe('true');
     await form.getByRole('textbox', { name: /^Client secret/ }).fill(SECRET);
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-identity-profile.png') });
     await form.getByRole('button', { name: 'Check and save' }).click();
     await expect.poll(() => dialog.getByRole('radio', { name: /Deploy robot/ }).isChecked(), { timeout: 30_000 }).toBe(true);
     await dialog.getByRole('button', { name: 'Add app identity' }).click();
@@ -101,7 +105,9 @@ describe.skipIf(!chromiumPath)('app identity in Chromium (browser mode, demo pro
     await row.waitFor({ timeout: 30_000 });
     await expect.poll(() => row.getByTestId('app-identity').textContent()).toBe('app identity');
     await expect.poll(() => row.getByTestId('account-status').textContent()).toMatch(/^(valid|expires in) /);
+    await page.getByText(`Added the app identity ${CONFIDENTIAL_CLIENT_ID}.`).waitFor();
 
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-identity-account.png') });
     await page.getByRole('button', { name: `Copy token raw for ${CONFIDENTIAL_CLIENT_ID}` }).click();
     await expect.poll(async () => (await clipboard.readText()).length).toBeGreaterThan(0);
     const token = await clipboard.readText();
