@@ -177,6 +177,15 @@ export class CachePersistence {
 
   #loadSecrets(): void {
     // Unreadable data is kept and backed up by the store; its profiles then show "secret not saved".
+    // A disk that cannot be read is reported by the token cache's load right after, not here.
+    try {
+      this.#parseSecrets();
+    } catch (error) {
+      this.#options.log(`loading the client secrets failed: ${toErrorInfo(error).code}`);
+    }
+  }
+
+  #parseSecrets(): void {
     this.#secretStore.load((text) => {
       const parsed = JSON.parse(text) as { v?: unknown; profiles?: unknown };
       if (parsed.v !== 1 || typeof parsed.profiles !== 'object' || parsed.profiles === null) throw new Error('not a secrets record');
