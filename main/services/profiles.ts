@@ -120,7 +120,7 @@ export function listPresets(demoProfile: ProviderProfile | undefined): readonly 
 }
 
 /** The host of a profile's authority (shown while signing in, and as an OIDC account's tenant). */
-export function authorityHost(profile: ProviderProfile): string {
+export function authorityHost(profile: Pick<ProviderProfile, 'authority'>): string {
   try {
     return new URL(profile.authority).host;
   } catch {
@@ -203,12 +203,15 @@ export function checkSecretFields(draft: ProfileDraft, saved: 'secret' | 'certif
 function privateKeyProblem(pem: string): string | undefined {
   if (!/-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(pem)) return 'This is not a PEM private key: it must start with -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY).';
   if (pem.includes('ENCRYPTED PRIVATE KEY')) return 'This private key is protected by a passphrase; export it without one (for example: openssl pkcs8 -topk8 -nocrypt).';
+  let type: string | undefined;
   try {
     // Same reader as the auth core's ClientAuthenticator, so a key accepted here signs there.
-    createPrivateKey(pem);
+    type = createPrivateKey(pem).asymmetricKeyType;
   } catch {
     return 'This private key could not be read; paste the whole PEM block, including its BEGIN and END lines.';
   }
+  // The auth core signs client assertions with RS256 (main/auth/client-credential.ts), as Entra expects.
+  if (type !== 'rsa') return 'This is not an RSA key. App certificates need an RSA key (Entra accepts only those); create the certificate with an RSA key.';
   return undefined;
 }
 
@@ -310,7 +313,7 @@ export async function validateProfile(
 
 /** What to do when the provider's TLS certificate is not trusted, pointing at the profile's CA field. */
 export function untrustedCertificateAdvice(profile: Pick<ProviderProfile, 'authority'>, caFile: string | undefined): string {
-  const host = authorityHost(profile as ProviderProfile);
+  const host = authorityHost(profile);
   return caFile?.trim()
     ? `The certificate of ${host} is not issued by the CA in this file. Choose the CA certificate that issued it (ask your IT team or lab admin for it as a PEM file).`
     : `The certificate of ${host} is not trusted by this computer. If it is a company or lab provider, choose its CA certificate (a PEM file) in "Custom CA certificate".`;

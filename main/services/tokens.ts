@@ -28,7 +28,7 @@ import { AppError } from '../errors';
 import type { AccountRecord, SignedInIdentity } from './accounts';
 import { toAuthAccount } from './accounts';
 import type { SecretMaterial } from './cache-persistence';
-import { authorityHost, untrustedCertificateAdvice } from './profiles';
+import { authorityHost, checkCaFile, untrustedCertificateAdvice } from './profiles';
 
 /** The `homeAccountId` of an app identity's record: app tokens belong to no account (MSAL caches them without one). */
 export const APP_IDENTITY_HOME_ID = 'app';
@@ -93,7 +93,9 @@ export class TokenService {
     if (existing && existing.key === key) return existing.client;
     const options = this.#optionsFor(profile, this.cache);
     const credential = this.#credentialOf(profile, () => client);
-    const client: ClientApplication = credential ? new ConfidentialClientApplication(profile.clientId, { ...options, clientCredential: credential }) : new PublicClientApplication(profile.clientId, options);
+    const client: ClientApplication = withCaFileCheck(profile, () =>
+      credential ? new ConfidentialClientApplication(profile.clientId, { ...options, clientCredential: credential }) : new PublicClientApplication(profile.clientId, options),
+    );
     this.#clients.set(profile.id, { key, client });
     return client;
   }
@@ -114,7 +116,7 @@ export class TokenService {
    * Used by profile validation: a throwaway client, so a failed draft leaves nothing behind.
    */
   async discover(profile: ProviderProfile): Promise<{ issuer: string }> {
-    const client = new PublicClientApplication(profile.clientId, this.#optionsFor(profile, new SerializableTokenCache()));
+    const client = withCaFileCheck(profile, () => new PublicClientApplication(profile.clientId, this.#optionsFor(profile, new SerializableTokenCache())));
     const authority = await withCaAdvice(profile, client.authority());
     return { issuer: authority.issuer };
   }
@@ -346,6 +348,20 @@ export class TokenService {
       ...(displayName ? { displayName } : {}),
       tenant: profile.kind === 'entra' ? (tid ?? tenant) : authorityHost(profile),
     };
+  }
+}
+
+/**
+ * Builds a client; when the profile's CA file cannot be used any more (moved, deleted), says so
+ * about the profile's field instead of the auth core's text about its `verify` option.
+ */
+function withCaFileCheck<T>(profile: ProviderProfile, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    const problem = profile.caFile ? checkCaFile(profile.caFile) : undefined;
+    if (problem) throw new AppError('invalid_profile', `The "Custom CA certificate" of the profile "${profile.name}" cannot be used: ${problem} Edit the profile.`, { cause: error });
+    throw error;
   }
 }
 

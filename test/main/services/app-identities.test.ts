@@ -297,9 +297,11 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       const validation = await core.validateProfile(draft);
       expect(validation.fieldErrors.thumbprint).toMatch(/40 hexadecimal characters/);
       expect(validation.fieldErrors.privateKey).toMatch(/not a PEM private key/);
-      const ca = await createTestCa();
-      const issued = await ca.issue(['robot.example']);
-      const good = appDraft({ clientAuth: { kind: 'certificate', thumbprint: 'AB:'.repeat(19) + 'AB' }, clientSecret: undefined, privateKey: issued.keyPem });
+      // The test CA's keys are EC: refused in plain words, as the assertion is signed RS256.
+      const issued = await (await createTestCa()).issue(['robot.example']);
+      const ec = await core.validateProfile(appDraft({ clientAuth: { kind: 'certificate', thumbprint: 'ab'.repeat(20) }, clientSecret: undefined, privateKey: issued.keyPem }));
+      expect(ec.fieldErrors.privateKey).toMatch(/not an RSA key/);
+      const good = appDraft({ clientAuth: { kind: 'certificate', thumbprint: 'AB:'.repeat(19) + 'AB' }, clientSecret: undefined, privateKey: CERT_PRIVATE_KEY });
       const ok = await core.validateProfile(good);
       expect(ok.fieldErrors).toEqual({});
       const saved = await core.saveProfile(good);
@@ -380,6 +382,18 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       const account = await core.addAccount({ profileId: profile.id });
       await browser.settled();
       expect(account).toMatchObject({ username: alice.username, status: { kind: 'valid' } });
+    });
+
+    it('a CA file removed after saving is reported about the profile field, not the auth core\'s "verify" option', async () => {
+      const { core } = await makeCore(tempDir(), { hostTrustsIdp: false });
+      const caPath = join(tempDir(), 'lab-ca.pem');
+      writeFileSync(caPath, idp.caCertPem);
+      const profile = await core.saveProfile(userDraft(caPath));
+      rmSync(caPath);
+      const error = await rejection(core.addAccount({ profileId: profile.id }));
+      expect(error.code).toBe('invalid_profile');
+      expect(error.message).toMatch(/"Custom CA certificate" of the profile "Lab provider" cannot be used: There is no file at this path/);
+      expect(error.message).not.toMatch(/verify/);
     });
   });
 
