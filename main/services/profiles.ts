@@ -161,6 +161,11 @@ export function checkProfileFields(draft: ProfileDraft): ProfileValidation['fiel
         ? 'An app identity needs the scope of the API it calls, for example https://graph.microsoft.com/.default.'
         : 'An app identity needs at least one scope of the API it calls.';
     }
+    // Entra issues app-only tokens in one tenant: the multi-tenant aliases are for people.
+    const tenant = kind === 'entra' && !errors.authority ? draft.authority.trim().replace(/\/+$/, '').split('/').pop()?.toLowerCase() : undefined;
+    if (tenant === 'common' || tenant === 'organizations' || tenant === 'consumers') {
+      errors.authority = `An app identity signs in to one tenant: use your tenant id or domain instead of "${tenant}".`;
+    }
     Object.assign(errors, checkCredentialInfo(draft.clientAuth, true));
     return errors;
   }
