@@ -4,7 +4,7 @@
  * Runs in plain Node; nothing here imports Electron.
  */
 export { ClientApplication, EXPIRY_SKEW_SECONDS } from './application';
-export { PublicClientApplication, redirectParameters } from './public-client-application';
+export { PublicClientApplication, acquireTokenInteractiveWith } from './public-client-application';
 export type { DeviceFlowPollOptions } from './public-client-application';
 export { ConfidentialClientApplication } from './confidential-client-application';
 export { TokenCache, SerializableTokenCache } from './token-cache';

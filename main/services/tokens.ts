@@ -13,7 +13,7 @@ import {
   EXPIRY_SKEW_SECONDS,
   isUntrustedCertificate,
   PublicClientApplication,
-  redirectParameters,
+  acquireTokenInteractiveWith,
   type AccessTokenEntry,
   type ClientApplication,
   type ClientCredential,
@@ -164,22 +164,19 @@ export class TokenService {
     options: SignInOptions,
   ): Promise<{ readonly result: TokenResult; readonly identity?: SignedInIdentity }> {
     const client = this.clientFor(profile);
-    const interactive = {
+    // Public, or confidential (a desktop client with its secret): the same interactive steps.
+    const result = await withCaAdvice(profile, acquireTokenInteractiveWith(client, profile.defaultScopes, {
       broker,
       redirectUri: options.redirectUri,
       loginHint: options.loginHint,
       claimsChallenge: options.claimsChallenge,
       // A fresh login page when re-authenticating, so a stale session cannot answer silently.
-      prompt: options.loginHint ? ('login' as const) : undefined,
+      prompt: options.loginHint ? 'login' : undefined,
       timeout: options.timeoutMs,
       signal: options.signal,
       extraParameters: profile.extraAuthorizeParameters,
       onBeforeLaunchingUi: options.onWaitingForUser,
-    };
-    const result = await withCaAdvice(
-      profile,
-      client instanceof PublicClientApplication ? client.acquireTokenInteractive(profile.defaultScopes, interactive) : interactiveWithSecret(client, profile.defaultScopes, interactive),
-    );
+    }));
     if (result.error) return { result };
     const authority = await client.authority();
     return { result, identity: this.#identityOf(profile, result as TokenSuccess, authority.instance, authority.tenant) };
@@ -375,36 +372,5 @@ async function withCaAdvice<T>(profile: ProviderProfile, work: Promise<T>): Prom
   } catch (error) {
     if (isUntrustedCertificate(error)) throw new AppError('network_error', untrustedCertificateAdvice(profile, profile.caFile), { cause: error });
     throw error;
-  }
-}
-
-type InteractiveOptions = Parameters<PublicClientApplication['acquireTokenInteractive']>[1];
-
-/**
- * The authorization-code sign-in of a confidential client (a Google desktop client with its
- * secret): the same steps as the auth core's `PublicClientApplication.acquireTokenInteractive`
- * (main/auth/public-client-application.ts), which a confidential client does not have, because
- * MSAL keeps interactive sign-in to public clients. PKCE, state and nonce come from the flow.
- */
-async function interactiveWithSecret(client: ClientApplication, scopes: readonly string[], options: InteractiveOptions): Promise<TokenResult> {
-  const broker = options.broker;
-  if (!broker) throw new AppError('invalid_argument', 'A sign-in broker is needed.');
-  try {
-    const authority = await client.authority();
-    const prepared = broker.prepare ? await broker.prepare({ loopbackStyle: authority.isOidc ? 'rfc8252' : 'entra' }) : undefined;
-    const redirectUri = options.redirectUri ?? prepared?.redirectUri;
-    if (!redirectUri) throw new AppError('invalid_profile', 'This profile has no redirect URI for sign-in. Edit the profile.');
-    const flow = await client.initiateAuthCodeFlow(scopes, {
-      redirectUri,
-      prompt: options.prompt,
-      loginHint: options.loginHint,
-      claimsChallenge: options.claimsChallenge,
-      extraParameters: options.extraParameters,
-    });
-    options.onBeforeLaunchingUi?.({ ui: 'browser' });
-    const redirected = await broker.open(flow.auth_uri, redirectUri, { timeoutMs: options.timeout, signal: options.signal });
-    return await client.acquireTokenByAuthCodeFlow(flow, redirectParameters(redirected), scopes);
-  } finally {
-    await broker.close?.();
   }
 }
