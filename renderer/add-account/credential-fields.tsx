@@ -8,6 +8,7 @@
  */
 import type { ReactNode } from 'react';
 import { CREDENTIAL_LIMITS, type ClientCredentialKind, type ProfileCredentialField, type ProfileDraft, type ProfileGrant, type ProviderKind, type ProviderProfile } from '../../preload/contract';
+import { Field } from './field';
 
 /** What the fields hold. */
 export interface CredentialState {
@@ -62,25 +63,6 @@ interface FieldsProps {
   readonly id: (field: string) => string;
 }
 
-function FieldShell({ id, label, hint, error, children }: { readonly id: string; readonly label: string; readonly hint?: string; readonly error?: string; readonly children: ReactNode }): ReactNode {
-  return (
-    <div className={`field ${error ? 'field-invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
 const describedBy = (id: string, hint: boolean, error: string | undefined): string | undefined => [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
 
 /** "Who gets the tokens": people who sign in, or the app itself (client credentials). */
@@ -106,7 +88,7 @@ function SecretInput({ state, onChange, errors, id, label }: FieldsProps & { rea
     ? 'Secret saved (encrypted with your tokens; it is never shown). Type a new one to replace it.'
     : 'Kept encrypted with your tokens, never in the settings file, and never shown again.';
   return (
-    <FieldShell id={field} label={label} hint={hint} error={errors.clientSecret}>
+    <Field id={field} label={label} hint={hint} error={errors.clientSecret}>
       <input
         id={field}
         type="password"
@@ -119,7 +101,7 @@ function SecretInput({ state, onChange, errors, id, label }: FieldsProps & { rea
         aria-describedby={describedBy(field, true, errors.clientSecret)}
         spellCheck={false}
       />
-    </FieldShell>
+    </Field>
   );
 }
 
@@ -157,7 +139,7 @@ export function CredentialFields(props: FieldsProps): ReactNode {
         <SecretInput {...props} label="Client secret (its value, not its id)" />
       ) : (
         <>
-          <FieldShell id={thumbprintField} label="Certificate thumbprint (SHA-1)" hint="40 hexadecimal characters, as shown where the certificate was uploaded." error={errors.thumbprint}>
+          <Field id={thumbprintField} label="Certificate thumbprint (SHA-1)" hint="40 hexadecimal characters, as shown where the certificate was uploaded." error={errors.thumbprint}>
             <input
               id={thumbprintField}
               value={state.thumbprint}
@@ -167,8 +149,8 @@ export function CredentialFields(props: FieldsProps): ReactNode {
               aria-describedby={describedBy(thumbprintField, true, errors.thumbprint)}
               spellCheck={false}
             />
-          </FieldShell>
-          <FieldShell
+          </Field>
+          <Field
             id={keyField}
             label="Private key (PEM)"
             hint={state.saved ? 'Private key saved (encrypted with your tokens; it is never shown). Paste a new one to replace it.' : 'Paste the unencrypted PEM key (-----BEGIN PRIVATE KEY-----). Kept encrypted with your tokens, never shown again.'}
@@ -186,7 +168,7 @@ export function CredentialFields(props: FieldsProps): ReactNode {
               spellCheck={false}
               autoComplete="off"
             />
-          </FieldShell>
+          </Field>
         </>
       )}
     </fieldset>
@@ -197,7 +179,7 @@ export function CredentialFields(props: FieldsProps): ReactNode {
 export function CaFileField({ state, onChange, errors, id }: Omit<FieldsProps, 'providerKind'>): ReactNode {
   const field = id('caFile');
   return (
-    <FieldShell
+    <Field
       id={field}
       label="Custom CA certificate (optional)"
       hint="For company or lab providers whose certificate this computer does not trust: the full path of the CA certificate, a PEM file. Leave empty otherwise."
@@ -213,6 +195,6 @@ export function CaFileField({ state, onChange, errors, id }: Omit<FieldsProps, '
         aria-describedby={describedBy(field, true, errors.caFile)}
         spellCheck={false}
       />
-    </FieldShell>
+    </Field>
   );
 }

@@ -8,6 +8,7 @@ import { useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { LIMITS, RESERVED_AUTHORIZE_PARAMETERS, type PresetId, type ProfileDraft, type ProfileValidation, type ProviderPreset, type ProviderProfile, type SignInMethod } from '../../preload/contract';
 import { parseScopes } from '../common/format';
 import { useAppStore } from '../store';
+import { Field } from './field';
 import { CaFileField, CredentialFields, credentialDraft, GrantChoice, initialCredentials, type CredentialState } from './credential-fields';
 
 type FieldName = keyof ProfileValidation['fieldErrors'];
@@ -61,25 +62,6 @@ function tenantOnly(template: string): boolean {
 // The URL field starts from the template, unless the template is nothing but a placeholder.
 function initialAuthority(template: string): string {
   return /^https:\/\/\{[^}]+\}\/?$/.test(template) ? '' : template;
-}
-
-function Field({ id, label, error, hint, children }: { readonly id: string; readonly label: string; readonly error?: string; readonly hint?: string; readonly children: ReactNode }): ReactNode {
-  return (
-    <div className={`field ${error ? 'field-invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
 }
 
 /** The "new profile" form. */
