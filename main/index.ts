@@ -133,7 +133,8 @@ async function main(settingsStore: ElectronStoreAdapter): Promise<void> {
     },
     clearSignInSession: (accountKey) => clearPartition(signInPartitionFor(accountKey)),
     demoProfile: launch.demo?.profile,
-    verifyFor: demoCaPath ? (profile) => (profile.id === DEMO_PROFILE_ID ? demoCaPath : undefined) : undefined,
+    // Copies of the demo profile (marked `demoProvider`) trust its CA too, as in browser mode.
+    verifyFor: demoCaPath ? (profile) => (profile.id === DEMO_PROFILE_ID || profile.demoProvider === true ? demoCaPath : undefined) : undefined,
     log: (line) => console.log(`[tessera] ${line}`),
   });
   started.core = appCore;

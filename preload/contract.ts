@@ -70,6 +70,40 @@ export const LIMITS = {
   autoRefreshLeadMinutes: { min: 1, max: 60 },
 } as const;
 
+/**
+ * Who gets the tokens of a profile's accounts: a person who signs in (`user`, authorization code),
+ * or the app registration itself (`app`, the client-credentials grant of RFC 6749 §4.4 — the Azure
+ * CLI's `login --service-principal`). An `app` profile has exactly one account, its app identity.
+ */
+export const PROFILE_GRANTS = ['user', 'app'] as const;
+/** See {@link PROFILE_GRANTS}. */
+export type ProfileGrant = (typeof PROFILE_GRANTS)[number];
+
+/** How a confidential client proves itself: a client secret, or a certificate (PEM private key + SHA-1 thumbprint). */
+export const CLIENT_CREDENTIAL_KINDS = ['secret', 'certificate'] as const;
+/** See {@link CLIENT_CREDENTIAL_KINDS}. */
+export type ClientCredentialKind = (typeof CLIENT_CREDENTIAL_KINDS)[number];
+
+/**
+ * A profile's client credential, as settings and the renderer see it: never the secret or the
+ * private key (those live in the encrypted token cache's store, see `main/services/cache-persistence.ts`).
+ */
+export interface ClientCredentialInfo {
+  readonly kind: ClientCredentialKind;
+  /** Certificate only: the certificate's SHA-1 thumbprint, 40 hex digits (public). */
+  readonly thumbprint?: string;
+  /** Set in profiles listed by main: whether the secret or key is saved (absent in drafts and on disk). */
+  readonly saved?: boolean;
+}
+
+/** Limits of the app-identity and custom-CA fields (kept apart from {@link LIMITS} for easy merges). */
+export const CREDENTIAL_LIMITS = {
+  clientSecretLength: 1024,
+  /** A PEM private key (RSA 4096 in PKCS#8 is about 3.3 KB). */
+  privateKeyLength: 16384,
+  filePathLength: 4096,
+} as const;
+
 /** A provider profile: where and how accounts of one app registration sign in. */
 export interface ProviderProfile {
   readonly id: ProfileId;
@@ -88,10 +122,28 @@ export interface ProviderProfile {
   readonly extraAuthorizeParameters?: Readonly<Record<string, string>>;
   /** Built-in profiles (the demo provider) cannot be edited or deleted. */
   readonly builtIn?: boolean;
+  /** `user` (default) or `app`: an app identity (client credentials). See {@link PROFILE_GRANTS}. */
+  readonly grant?: ProfileGrant;
+  /** An app identity's credential, or an optional client secret of a user profile (Google desktop clients). */
+  readonly clientAuth?: ClientCredentialInfo;
+  /** A PEM file of the CA certificate(s) that issued the provider's TLS certificate (corporate and lab providers). */
+  readonly caFile?: string;
+  /** Set by main: the profile points at the local demo provider, whose address is updated at every start. */
+  readonly demoProvider?: boolean;
 }
 
-/** A profile being created or edited. */
-export type ProfileDraft = Omit<ProviderProfile, 'id' | 'builtIn'> & { readonly id?: ProfileId };
+/**
+ * A profile being created or edited.
+ *
+ * `clientSecret` and `privateKey` are write-only: main stores them encrypted and never sends them
+ * back. Left out when editing, the saved one is kept (as long as `clientAuth.kind` stays the same).
+ */
+export type ProfileDraft = Omit<ProviderProfile, 'id' | 'builtIn'> & {
+  readonly id?: ProfileId;
+  readonly clientSecret?: string;
+  /** PEM private key of a certificate credential. */
+  readonly privateKey?: string;
+};
 
 /** A preset's defaults and guidance for the "add profile" form. */
 export interface ProviderPreset {
@@ -109,10 +161,13 @@ export interface ProviderPreset {
   readonly ready?: Omit<ProfileDraft, 'preset'>;
 }
 
+/** The fields of the app-identity, client-secret and custom-CA part of the profile form. */
+export type ProfileCredentialField = 'clientSecret' | 'privateKey' | 'thumbprint' | 'caFile';
+
 /** Field-level problems found by `validateProfile`, keyed by field name. */
 export interface ProfileValidation {
   readonly valid: boolean;
-  readonly fieldErrors: Readonly<Partial<Record<'name' | 'clientId' | 'authority' | 'defaultScopes' | 'redirectUri', string>>>;
+  readonly fieldErrors: Readonly<Partial<Record<'name' | 'clientId' | 'authority' | 'defaultScopes' | 'redirectUri' | ProfileCredentialField, string>>>;
   /** Discovery succeeded: the issuer as the provider reports it. */
   readonly issuer?: string;
 }
@@ -140,6 +195,8 @@ export interface AccountView {
   /** Where this account's tokens live. `memory-only` when the OS keyring is unavailable. */
   readonly storage: 'encrypted' | 'memory-only';
   readonly lastError?: ErrorInfo;
+  /** An app identity (client credentials, no person): `username` is the client id. */
+  readonly appIdentity?: boolean;
 }
 
 /** A token the user asked to see (the only way an access token reaches the renderer). */

@@ -223,6 +223,25 @@ function isConnectError(error: unknown): boolean {
   return code !== undefined && CONNECT_ERROR_CODES.has(code);
 }
 
+/** Node's and undici's codes for a TLS certificate that does not verify (expired, self-signed, unknown CA, wrong host). */
+const UNTRUSTED_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+
+/**
+ * Whether `error` (or an error it wraps, through `cause`) is a refused TLS certificate: callers
+ * with their own CA setting can then point at it.
+ */
+export function isUntrustedCertificate(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current && typeof current === 'object'; depth += 1) {
+    if (current instanceof TransportError && current.code === 'network_error') {
+      const code = errorCode((current as { cause?: unknown }).cause);
+      if (code !== undefined && UNTRUSTED_CERTIFICATE.test(code)) return true;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function toTransportError(error: unknown, url: URL, maxBytes: number): TransportError {
   if (error instanceof TransportError) return error;
   const host = url.host;
@@ -244,8 +263,8 @@ function toTransportError(error: unknown, url: URL, maxBytes: number): Transport
       cause: error,
     });
   }
-  const hint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)
-    ? 'Its certificate is not trusted; check the "verify" setting or your CA bundle.'
+  const hint = UNTRUSTED_CERTIFICATE.test(code)
+    ? 'Its TLS certificate is not trusted (give the CA that issued it as the "verify" CA bundle).'
     : 'Check your network connection and proxy settings.';
   return new TransportError('network_error', `Could not reach ${host} (${code}). ${hint}`, { cause: error });
 }

@@ -4,7 +4,7 @@
  * Runs in plain Node; nothing here imports Electron.
  */
 export { ClientApplication, EXPIRY_SKEW_SECONDS } from './application';
-export { PublicClientApplication } from './public-client-application';
+export { PublicClientApplication, acquireTokenInteractiveWith } from './public-client-application';
 export type { DeviceFlowPollOptions } from './public-client-application';
 export { ConfidentialClientApplication } from './confidential-client-application';
 export { TokenCache, SerializableTokenCache } from './token-cache';
@@ -21,13 +21,14 @@ export {
   TransportError,
 } from './errors';
 export type { AuthErrorCode } from './errors';
-export { createDefaultHttpClient, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './default-http-client';
+export { createDefaultHttpClient, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, isUntrustedCertificate } from './default-http-client';
 export type { ClosableHttpClient, DefaultHttpClientOptions } from './default-http-client';
 export { decodeBase64Json, decodeJwtPayload, homeAccountIdFromClientInfo, parseClientInfo } from './encoding';
 export type { ClientInfo } from './encoding';
 export { isOAuthError, REDACTED, redactValues, requestSecrets, secretSpellings, TOKEN_FIELDS, toErrorValue } from './oauth-error';
 export { isTokenSuccess } from './types';
 export type { HttpClient, HttpGetOptions, HttpPostOptions, HttpResponse, HttpCacheStore } from './http-types';
+export { ClientAuthenticator } from './client-credential';
 export type { ClientCredential, CertificateCredential, AssertionCredential } from './client-credential';
 export type { IdTokenClaims } from './id-token';
 export type {

@@ -60,32 +60,7 @@ export class PublicClientApplication extends ClientApplication {
    * closed window or an elapsed `timeout` rejects with `InteractionError`.
    */
   async acquireTokenInteractive(scopes: readonly string[], options: AcquireTokenInteractiveOptions): Promise<TokenResult> {
-    if (!options || (!options.broker && !options.openBrowser)) {
-      throw new InvalidArgumentError('acquireTokenInteractive needs a broker or an openBrowser function.');
-    }
-    const broker: AuthorizationBroker = options.broker ?? new LoopbackBroker({ openExternal: options.openBrowser!, port: options.port ?? 0 });
-    try {
-      const authority = await this.authority();
-      const prepared = broker.prepare ? await broker.prepare({ loopbackStyle: authority.isOidc ? 'rfc8252' : 'entra' }) : undefined;
-      const redirectUri = options.redirectUri ?? prepared?.redirectUri;
-      if (!redirectUri) throw new InvalidArgumentError('No redirect URI: pass redirectUri or a broker that prepares one.');
-      const flow = await this.initiateAuthCodeFlow([...scopes, ...(options.extraScopesToConsent ?? [])], {
-        redirectUri,
-        prompt: options.prompt,
-        loginHint: options.loginHint,
-        domainHint: options.domainHint,
-        claimsChallenge: options.claimsChallenge,
-        maxAge: options.maxAge,
-        extraParameters: options.extraParameters,
-      });
-      options.onBeforeLaunchingUi?.({ ui: 'browser' });
-      const redirected = await broker.open(flow.auth_uri, redirectUri, { timeoutMs: options.timeout, signal: options.signal });
-      return await this.acquireTokenByAuthCodeFlow(flow, redirectParameters(redirected), scopes, {
-        apiId: ClientApplication.ACQUIRE_TOKEN_INTERACTIVE,
-      });
-    } finally {
-      await broker.close?.();
-    }
+    return acquireTokenInteractiveWith(this, scopes, options);
   }
 
   /**
@@ -149,6 +124,40 @@ export class PublicClientApplication extends ClientApplication {
       await sleep(interval * 1000, options.signal);
       if (options.signal?.aborted) return result;
     }
+  }
+}
+
+/**
+ * The interactive sign-in of `acquireTokenInteractive`, for any client application: a
+ * confidential client that signs people in (a desktop client with a secret, as Google's are) runs
+ * the same steps. MSAL offers it on public clients only; the app uses this for the other case.
+ */
+export async function acquireTokenInteractiveWith(client: ClientApplication, scopes: readonly string[], options: AcquireTokenInteractiveOptions): Promise<TokenResult> {
+  if (!options || (!options.broker && !options.openBrowser)) {
+    throw new InvalidArgumentError('acquireTokenInteractive needs a broker or an openBrowser function.');
+  }
+  const broker: AuthorizationBroker = options.broker ?? new LoopbackBroker({ openExternal: options.openBrowser!, port: options.port ?? 0 });
+  try {
+    const authority = await client.authority();
+    const prepared = broker.prepare ? await broker.prepare({ loopbackStyle: authority.isOidc ? 'rfc8252' : 'entra' }) : undefined;
+    const redirectUri = options.redirectUri ?? prepared?.redirectUri;
+    if (!redirectUri) throw new InvalidArgumentError('No redirect URI: pass redirectUri or a broker that prepares one.');
+    const flow = await client.initiateAuthCodeFlow([...scopes, ...(options.extraScopesToConsent ?? [])], {
+      redirectUri,
+      prompt: options.prompt,
+      loginHint: options.loginHint,
+      domainHint: options.domainHint,
+      claimsChallenge: options.claimsChallenge,
+      maxAge: options.maxAge,
+      extraParameters: options.extraParameters,
+    });
+    options.onBeforeLaunchingUi?.({ ui: 'browser' });
+    const redirected = await broker.open(flow.auth_uri, redirectUri, { timeoutMs: options.timeout, signal: options.signal });
+    return await client.acquireTokenByAuthCodeFlow(flow, redirectParameters(redirected), scopes, {
+      apiId: ClientApplication.ACQUIRE_TOKEN_INTERACTIVE,
+    });
+  } finally {
+    await broker.close?.();
   }
 }
 

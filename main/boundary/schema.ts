@@ -21,11 +21,14 @@
 import * as v from 'valibot';
 import {
   BRIDGE_INTEGRATIONS,
+  CLIENT_CREDENTIAL_KINDS,
   CONSENT_CHOICES,
   DEVICE_CODE_PARTS,
+  CREDENTIAL_LIMITS,
   LIMITS,
   LINUX_PASSWORD_STORES,
   PRESET_IDS,
+  PROFILE_GRANTS,
   PROVIDER_KINDS,
   SIGN_IN_METHODS,
   TOKEN_FORMATS,
@@ -147,6 +150,30 @@ const extraParameters = v.pipe(
   v.check((value) => Object.keys(value).length <= LIMITS.extraParameterCount, `Extra sign-in parameters must have at most ${LIMITS.extraParameterCount} entries.`),
 );
 
+/**
+ * A PEM private key: printable text with line breaks (the one field that may hold them), within
+ * its size limit. Whether it is a readable key is checked by the services.
+ */
+const pemText = (label: string) =>
+  v.pipe(
+    v.string(`${label} must be text.`),
+    v.check((value) => value.trim() !== '', `${label} must not be empty.`),
+    v.maxLength(CREDENTIAL_LIMITS.privateKeyLength, `${label} must have at most ${CREDENTIAL_LIMITS.privateKeyLength} characters.`),
+    // eslint-disable-next-line no-control-regex
+    v.check((value) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/.test(value), `${label} must be the text of a PEM file.`),
+  );
+
+/** A profile's client credential (public part). `saved` is what main reported; it is ignored on the way in. */
+const clientAuthSchema = record(
+  'The client credential',
+  {
+    kind: oneOf('Client credential kind', CLIENT_CREDENTIAL_KINDS),
+    thumbprint: v.optional(text('Certificate thumbprint', { max: 128 })),
+    saved: v.optional(yesNo('Secret saved')),
+  },
+  { kind: 'Client credential kind', thumbprint: 'Certificate thumbprint', saved: 'Secret saved' },
+);
+
 /** A {@link ProfileDraft} (shape only; `validateProfile` in the services checks meaning). */
 export const profileDraftSchema = record(
   'The profile',
@@ -161,6 +188,12 @@ export const profileDraftSchema = record(
     redirectUri: v.optional(url('Redirect URI')),
     signInMethod: oneOf('Sign-in method', SIGN_IN_METHODS),
     extraAuthorizeParameters: v.optional(extraParameters),
+    grant: v.optional(oneOf('Profile kind', PROFILE_GRANTS)),
+    clientAuth: v.optional(clientAuthSchema),
+    clientSecret: v.optional(text('Client secret', { max: CREDENTIAL_LIMITS.clientSecretLength })),
+    privateKey: v.optional(pemText('Private key')),
+    caFile: v.optional(text('Custom CA certificate', { min: 0, max: CREDENTIAL_LIMITS.filePathLength })),
+    demoProvider: v.optional(yesNo('Demo provider')),
   },
   {
     id: 'Profile id',
@@ -173,6 +206,12 @@ export const profileDraftSchema = record(
     redirectUri: 'Redirect URI',
     signInMethod: 'Sign-in method',
     extraAuthorizeParameters: 'Extra sign-in parameters',
+    grant: 'Profile kind',
+    clientAuth: 'Client credential',
+    clientSecret: 'Client secret',
+    privateKey: 'Private key',
+    caFile: 'Custom CA certificate',
+    demoProvider: 'Demo provider',
   },
 );
 

@@ -37,7 +37,9 @@ const AADSTS_TEXT: Readonly<Record<number, string>> = {
   90002: 'the tenant was not found; check the tenant name or id',
   700016: 'the app (client id) was not found in this tenant; check the client id and tenant',
   700082: 'the sign-in expired after a long inactivity; sign in again',
+  7000215: 'the client secret is wrong; enter its value (not its id) in the profile',
   7000218: 'the app is not a public client; enable "Allow public client flows" in its registration',
+  7000222: 'the client secret has expired; create a new one and enter it in the profile',
 };
 
 /** OAuth `error` codes explained in plain words (RFC 6749 §5.2, OpenID Connect Core §3.1.2.6). */

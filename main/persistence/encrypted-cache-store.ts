@@ -71,6 +71,11 @@ export interface EncryptedCacheStoreOptions {
   readonly backupDir: string;
   /** Clock; defaults to `Date.now`. */
   readonly now?: () => number;
+  /**
+   * The key the record is kept under; default {@link TOKEN_CACHE_KEY}. The client secrets of app
+   * identities use their own key in the same store, with the same cipher and rules.
+   */
+  readonly key?: string;
 }
 
 /**
@@ -78,7 +83,18 @@ export interface EncryptedCacheStoreOptions {
  * it. Kept per store object, not per {@link EncryptedCacheStore}: the app core makes a new one
  * when a setting changes, and that one must know the record on disk is its own.
  */
-const confirmedRecords = new WeakMap<KeyValueStore, StoredCacheRecord>();
+const confirmedRecords = new WeakMap<KeyValueStore, Map<string, StoredCacheRecord>>();
+
+function confirmedOf(store: KeyValueStore, key: string): StoredCacheRecord | undefined {
+  return confirmedRecords.get(store)?.get(key);
+}
+
+function confirm(store: KeyValueStore, key: string, record: StoredCacheRecord | undefined): void {
+  let byKey = confirmedRecords.get(store);
+  if (!byKey) confirmedRecords.set(store, (byKey = new Map()));
+  if (record) byKey.set(key, record);
+  else byKey.delete(key);
+}
 
 /**
  * Loads and saves the serialized token cache, encrypted.
@@ -91,6 +107,7 @@ const confirmedRecords = new WeakMap<KeyValueStore, StoredCacheRecord>();
 export class EncryptedCacheStore {
   readonly mode: 'encrypted' | 'memory-only';
   readonly #store: KeyValueStore;
+  readonly #key: string;
   readonly #cipher: Cipher;
   readonly #backupDir: string;
   readonly #memoryOnlyReason: string;
@@ -98,6 +115,7 @@ export class EncryptedCacheStore {
 
   constructor(store: KeyValueStore, cipher: Cipher, options: EncryptedCacheStoreOptions) {
     this.#store = store;
+    this.#key = options.key ?? TOKEN_CACHE_KEY;
     this.#cipher = cipher;
     this.#backupDir = options.backupDir;
     const available = cipher.isAvailable();
@@ -155,7 +173,7 @@ export class EncryptedCacheStore {
       } catch {
         return this.#unreadable(raw, 'unparseable', raw.backend, 'The saved sign-ins were decrypted but are damaged, so Tessera cannot use them. Sign in again.');
       }
-      confirmedRecords.set(this.#store, raw);
+      confirm(this.#store, this.#key, raw);
     }
     return { kind: 'loaded', text };
   }
@@ -179,7 +197,7 @@ export class EncryptedCacheStore {
     const record: StoredCacheRecord = { v: 1, backend: this.#cipher.backend, ciphertext: ciphertext.toString('base64') };
     const current = this.#read();
     let backupPath: string | undefined;
-    if (current !== undefined && current !== null && !sameRecord(current, confirmedRecords.get(this.#store))) {
+    if (current !== undefined && current !== null && !sameRecord(current, confirmedOf(this.#store, this.#key))) {
       const kept = this.#strongRecordKept(current);
       if (kept) throw kept;
       try {
@@ -195,11 +213,11 @@ export class EncryptedCacheStore {
       this.#lastBackup = backupPath;
     }
     try {
-      this.#store.set(TOKEN_CACHE_KEY, record);
+      this.#store.set(this.#key, record);
     } catch (cause) {
       throw diskError(cause, 'The sign-ins could not be saved', 'the data folder');
     }
-    confirmedRecords.set(this.#store, record);
+    confirm(this.#store, this.#key, record);
     return backupPath ? { kind: 'saved', backupPath } : { kind: 'saved' };
   }
 
@@ -218,17 +236,17 @@ export class EncryptedCacheStore {
       return false;
     }
     try {
-      this.#store.delete(TOKEN_CACHE_KEY);
+      this.#store.delete(this.#key);
     } catch (cause) {
       throw diskError(cause, 'The weakly protected sign-ins could not be removed', 'the data folder');
     }
-    confirmedRecords.delete(this.#store);
+    confirm(this.#store, this.#key, undefined);
     return true;
   }
 
   #read(): unknown {
     try {
-      return this.#store.get(TOKEN_CACHE_KEY);
+      return this.#store.get(this.#key);
     } catch (cause) {
       throw diskError(cause, 'The saved sign-ins could not be read', 'the data folder');
     }
@@ -237,7 +255,7 @@ export class EncryptedCacheStore {
   /** The refusal to replace a strongly protected, unconfirmed record with this weak cipher's output. */
   #strongRecordKept(current: unknown = this.#read()): PersistenceError | undefined {
     if (this.#cipher.isStrong() || !isRecord(current) || WEAK_BACKENDS.has(current.backend)) return undefined;
-    if (sameRecord(current, confirmedRecords.get(this.#store))) return undefined;
+    if (sameRecord(current, confirmedOf(this.#store, this.#key))) return undefined;
     return new PersistenceError(
       'strong_data_kept',
       `Tokens are kept in memory only: your saved sign-ins are protected by "${current.backend}", which is not available now, and Tessera will not replace them with weakly protected ones ("${this.#cipher.backend}"). ` +
@@ -250,7 +268,8 @@ export class EncryptedCacheStore {
     const body = JSON.stringify(raw);
     // Named after the content: a restart with the same unreadable data reuses the copy.
     const digest = createHash('sha256').update(body).digest('hex').slice(0, 16);
-    const backupPath = join(this.#backupDir, `token-cache-${digest}.backup.json`);
+    const name = this.#key === TOKEN_CACHE_KEY ? 'token-cache' : this.#key;
+    const backupPath = join(this.#backupDir, `${name}-${digest}.backup.json`);
     if (existsSync(backupPath) && readFileIfExists(backupPath, 'utf8') === body) return backupPath;
     ensureFolder(this.#backupDir);
     writeFileAtomic(backupPath, body, { mode: 0o600 });

@@ -45,6 +45,7 @@ export class AccountViews {
       pinned: record.pinned,
       storage: this.#deps.persistence.mode,
       ...(record.lastError ? { lastError: record.lastError } : {}),
+      ...(profile?.grant === 'app' ? { appIdentity: true } : {}),
     };
   }
 
@@ -69,6 +70,7 @@ export class AccountViews {
     if (record.needsSignIn) return { kind: 'needs-sign-in', reason: record.needsSignIn };
     if (!profile) return { kind: 'unknown' };
     const status = this.#deps.tokens.statusFromCache(profile, record, this.#deps.now());
-    return status.kind === 'needs-sign-in' ? { kind: 'needs-sign-in', reason: this.#deps.persistence.noTokenReason() } : status;
+    // An app identity's reason is its own (a missing secret), not a lost sign-in.
+    return status.kind === 'needs-sign-in' && profile.grant !== 'app' ? { kind: 'needs-sign-in', reason: this.#deps.persistence.noTokenReason() } : status;
   }
 }

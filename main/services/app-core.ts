@@ -7,21 +7,22 @@
  * boundary (`main/boundary/schema.ts`) validated them. Tokens leave only through `revealToken`,
  * `acquireAccessToken` and the clipboard, and never appear in a log line, event or error message.
  */
-import type { AccountId, AccountView, AddAccountRequest, DeviceCodePart, AppInfo, CopyResult, CopyTokenRequest, IdTokenDetails, IdTokenRequest, ProfileDraft, ProfileId, RevealedToken, Settings, StorageStatus, TokenRequest } from '../../preload/contract';
+import type { AccountId, AccountView, AddAccountRequest, AppInfo, CopyResult, CopyTokenRequest, DeviceCodePart, IdTokenDetails, IdTokenRequest, ProfileDraft, ProfileId, ProviderProfile, RevealedToken, Settings, StorageStatus, TokenRequest } from '../../preload/contract';
 import { decodeBase64Json, decodeJwtPayload } from '../auth';
 import { AppError, redact } from '../errors';
 import { AccountRegistry, type AccountRecord } from './accounts';
 import { AccountTokens } from './account-tokens';
 import { AccountViews } from './account-views';
+import { addAppIdentity } from './app-identities';
 import type { AccessTokenGrant, AccessTokenOptions, AppCore, AppCoreDeps } from './app-core-types';
-import { CachePersistence } from './cache-persistence';
+import { CachePersistence, registerMaterial } from './cache-persistence';
 import { EventHub } from './event-hub';
-import { DEMO_PROFILE_ID, listPresets, normaliseScopes, ProfileRegistry, validateProfile } from './profiles';
+import { checkCaFile, checkSecretFields, DEMO_PROFILE_ID, listPresets, normaliseScopes, ProfileRegistry, validateProfile } from './profiles';
 import { applySettingsPatch, readSettings, SETTINGS_KEY } from './settings';
 import { SignInFlow } from './sign-in';
 import { systemTimers } from './system-timers';
 import { TokenCopier } from './token-copier';
-import { TokenService } from './tokens';
+import { isAppProfile, TokenService } from './tokens';
 import { buildTrayModel, type TrayModel } from './tray-model';
 
 export type { AccessTokenGrant, AccessTokenOptions, AppCore, AppCoreDeps } from './app-core-types';
@@ -63,7 +64,7 @@ class Core implements AppCore {
     if (!loaded.readable) accounts.updateAll({ needsSignIn: loaded.reason, lastError: { code: 'needs_sign_in', message: loaded.reason } });
     // The loaded cache registered every secret: a file written before redaction by value loses any it quotes.
     accounts.redactMessages(redact);
-    const tokens = (this.#tokens = new TokenService(persistence.cache, deps, deps.version));
+    const tokens = (this.#tokens = new TokenService(persistence.cache, deps, deps.version, (id) => persistence.secretOf(id)));
     const leadMinutes = () => this.#settings.autoRefreshLeadMinutes;
     const accountTokens = (this.#accountTokens = new AccountTokens({ accounts, profiles, tokens, persistence, hub, timers, now, log, leadMinutes, views: () => this.#views }));
     const views = (this.#views = new AccountViews({ accounts, profiles, tokens, persistence, hub, now, isRefreshing: (id) => accountTokens.isRefreshing(id) }));
@@ -86,9 +87,12 @@ class Core implements AppCore {
   storageStatus = () => this.#persistence.status();
   getStorageStatus = async () => this.#persistence.status();
   getSettings = async () => this.#settings;
-  listProfiles = async () => this.#profiles.list();
+  listProfiles = async () => this.#profiles.list().map((profile) => this.#profileView(profile));
   listPresets = async () => listPresets(this.#profiles.find(DEMO_PROFILE_ID));
-  validateProfile = async (draft: ProfileDraft) => validateProfile(draft, (profile) => this.#tokens.discover(profile));
+  validateProfile = async (draft: ProfileDraft) => {
+    registerDraftSecrets(draft);
+    return validateProfile(draft, (profile) => this.#tokens.discover(profile), this.#savedCredentialKind(draft.id));
+  };
   cancelSignIn = async () => this.#signIn.cancel();
 
   async copyDeviceCode(part: DeviceCodePart): Promise<void> {
@@ -113,9 +117,22 @@ class Core implements AppCore {
 
   async saveProfile(draft: ProfileDraft) {
     this.#assertLive();
+    registerDraftSecrets(draft);
+    // The secret and CA checks the registry cannot make: it knows neither secrets nor files.
+    const problem = Object.values(checkSecretFields(draft, this.#savedCredentialKind(draft.id)))[0] ?? (draft.caFile?.trim() ? checkCaFile(draft.caFile) : undefined);
+    if (problem) throw new AppError('invalid_profile', problem);
+    const existing = draft.id ? this.#profiles.find(draft.id) : undefined;
+    if (existing && (existing.grant === 'app') !== (draft.grant === 'app') && this.#accounts.list().some((r) => r.profileId === existing.id)) {
+      throw new AppError('profile_in_use', 'Remove the accounts of this profile before switching it between user sign-in and app identity.');
+    }
     const profile = this.#profiles.save(draft);
+    // Secrets go to the encrypted store only after the profile (without them) was saved.
+    if (!profile.clientAuth) this.#persistence.deleteSecret(profile.id);
+    else if (draft.clientSecret !== undefined && profile.clientAuth.kind === 'secret') this.#persistence.setSecret(profile.id, { clientSecret: draft.clientSecret });
+    else if (draft.privateKey !== undefined && profile.clientAuth.kind === 'certificate') this.#persistence.setSecret(profile.id, { privateKey: draft.privateKey.trim() });
+    this.#tokens.forget(profile.id); // a client built with the old secret must not be reused
     this.#views.emitAccounts(); // profile names and statuses (new default scopes) may have changed
-    return profile;
+    return this.#profileView(profile);
   }
 
   async deleteProfile(profileId: ProfileId): Promise<void> {
@@ -123,7 +140,29 @@ class Core implements AppCore {
     const inUse = this.#accounts.list().filter((r) => r.profileId === profileId).length;
     if (inUse > 0) throw new AppError('profile_in_use', `Remove the ${inUse} account${inUse === 1 ? '' : 's'} of this profile first.`);
     this.#profiles.delete(profileId);
+    this.#persistence.deleteSecret(profileId);
     this.#tokens.forget(profileId);
+  }
+
+  // What the renderer sees: whether the secret is saved, never the secret.
+  #profileView(profile: ProviderProfile): ProviderProfile {
+    if (!profile.clientAuth) return profile;
+    return { ...profile, clientAuth: { ...profile.clientAuth, saved: this.#tokens.hasCredential(profile) } };
+  }
+
+  #savedCredentialKind(profileId: ProfileId | undefined): 'secret' | 'certificate' | undefined {
+    const material = profileId ? this.#persistence.secretOf(profileId) : undefined;
+    return material ? ('clientSecret' in material ? 'secret' : 'certificate') : undefined;
+  }
+
+  #addAppIdentity(profile: ProviderProfile) {
+    const onSignedIn = (record: AccountRecord): void => {
+      if (record.pinned) this.#accountTokens.schedule(record);
+      this.#views.emitAccounts();
+    };
+    const { now = Date.now } = this.#deps;
+    const log = (line: string): void => this.#deps.log?.(redact(line));
+    return addAppIdentity({ tokens: this.#tokens, accounts: this.#accounts, persistence: this.#persistence, hub: this.#hub, now, log, onSignedIn }, profile);
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
@@ -151,13 +190,17 @@ class Core implements AppCore {
 
   async addAccount(request: AddAccountRequest): Promise<AccountView> {
     this.#assertLive();
-    const record = await this.#signIn.addAccount(this.#profiles.get(request.profileId), request.method, request.loginHint);
+    const profile = this.#profiles.get(request.profileId);
+    if (isAppProfile(profile)) return this.#views.view(await this.#addAppIdentity(profile));
+    const record = await this.#signIn.addAccount(profile, request.method, request.loginHint);
     return this.#views.view(record);
   }
 
   async reauthenticate(accountId: AccountId): Promise<AccountView> {
     this.#assertLive();
     const record = this.#accounts.get(accountId);
+    const appProfile = this.#profiles.find(record.profileId);
+    if (appProfile && isAppProfile(appProfile)) return this.#views.view(await this.#addAppIdentity(appProfile));
     return this.#views.view(await this.#signIn.reauthenticate(this.#accountTokens.profileOf(record), record));
   }
 
@@ -199,6 +242,12 @@ class Core implements AppCore {
     this.#assertLive();
     const record = this.#accounts.get(accountId);
     await this.#accountTokens.remove(record);
+    // Removing an app identity forgets its credential too: the identity is the client id and its secret.
+    const profile = this.#profiles.find(record.profileId);
+    if (profile && isAppProfile(profile)) {
+      this.#persistence.deleteSecret(profile.id);
+      this.#tokens.forget(profile.id);
+    }
     await this.#signIn.forgetSession(record.id);
     this.#views.emitAccounts();
   }
@@ -240,4 +289,10 @@ class Core implements AppCore {
   #assertLive(): void {
     if (this.#disposed) throw new AppError('disposed', 'The app is shutting down.');
   }
+}
+
+// A secret is registered with the redactor the moment it enters, before any message could quote it.
+function registerDraftSecrets(draft: ProfileDraft): void {
+  if (draft.clientSecret) registerMaterial({ clientSecret: draft.clientSecret });
+  if (draft.privateKey) registerMaterial({ privateKey: draft.privateKey });
 }

@@ -4,6 +4,10 @@
  *
  * Every secret the cache holds is registered with the redactor's registry when it is loaded and
  * before each save, so a provider that echoes one in an error message cannot leak it.
+ *
+ * The client secrets and private keys of profiles (app identities, Google desktop clients) are
+ * kept here too, next to the tokens: encrypted with the same cipher under their own key
+ * ({@link CLIENT_SECRETS_KEY}), never in the settings file, registered with the redactor.
  */
 import type { StorageStatus } from '../../preload/contract';
 import { SerializableTokenCache } from '../auth';
@@ -32,6 +36,12 @@ export interface CachePersistenceOptions {
   readonly log: (line: string) => void;
 }
 
+/** The store key of the encrypted client secrets (see {@link CachePersistence.setSecret}). */
+export const CLIENT_SECRETS_KEY = 'clientSecrets';
+
+/** What a profile's client credential needs besides its public part: a secret, or a PEM private key. */
+export type SecretMaterial = { readonly clientSecret: string } | { readonly privateKey: string };
+
 /** What {@link CachePersistence.load} found. */
 export type CacheLoad = { readonly readable: true } | { readonly readable: false; readonly reason: string };
 
@@ -42,6 +52,8 @@ export class CachePersistence {
   readonly #options: CachePersistenceOptions;
   readonly #kv: KeyValueStore;
   #store: EncryptedCacheStore;
+  #secretStore: EncryptedCacheStore;
+  readonly #secrets = new Map<string, SecretMaterial>();
   #undecryptableBackup: string | undefined;
   #saveError: string | undefined;
 
@@ -49,6 +61,7 @@ export class CachePersistence {
     this.#options = options;
     this.#kv = options.storage.store ?? options.settingsStore;
     this.#store = this.#makeStore(options.allowWeakEncryption);
+    this.#secretStore = this.#makeStore(options.allowWeakEncryption, CLIENT_SECRETS_KEY);
   }
 
   /** `encrypted`, or `memory-only` when the keyring is missing or weak without consent. */
@@ -61,6 +74,7 @@ export class CachePersistence {
    * ciphertext and a backup, and the caller marks every account as needing sign-in.
    */
   load(): CacheLoad {
+    this.#loadSecrets();
     // The store hands the text to the cache and learns whether it parsed: data that does not
     // decrypt or parse is kept and backed up by the store, never overwritten unread.
     const loaded = this.#store.load((text) => this.cache.deserialize(text));
@@ -98,13 +112,16 @@ export class CachePersistence {
    */
   setAllowWeakEncryption(allow: boolean): void {
     this.#store = this.#makeStore(allow);
+    this.#secretStore = this.#makeStore(allow, CLIENT_SECRETS_KEY);
     if (this.#store.mode === 'encrypted') {
       this.cache.hasStateChanged = true;
       this.persist();
+      this.#saveSecrets();
       return;
     }
     try {
       this.#store.discardWeakCopy();
+      this.#secretStore.discardWeakCopy();
     } catch (error) {
       this.#saveError = toErrorInfo(error).message;
     }
@@ -137,11 +154,68 @@ export class CachePersistence {
       : 'No saved sign-in for this account. Sign in again.';
   }
 
-  #makeStore(allowWeakEncryption: boolean): EncryptedCacheStore {
+  /** The saved client secret or private key of a profile, if any. */
+  secretOf(profileId: string): SecretMaterial | undefined {
+    return this.#secrets.get(profileId);
+  }
+
+  /**
+   * Keeps a profile's client secret or private key, encrypted with the tokens (in memory only when
+   * the tokens are), and registers it with the redactor first. A failed save is reported in the
+   * storage status, as for tokens.
+   */
+  setSecret(profileId: string, material: SecretMaterial): void {
+    registerMaterial(material);
+    this.#secrets.set(profileId, material);
+    this.#saveSecrets();
+  }
+
+  /** Forgets a profile's secret (profile deleted, or no longer confidential). */
+  deleteSecret(profileId: string): void {
+    if (this.#secrets.delete(profileId)) this.#saveSecrets();
+  }
+
+  #loadSecrets(): void {
+    // Unreadable data is kept and backed up by the store; its profiles then show "secret not saved".
+    // A disk that cannot be read is reported by the token cache's load right after, not here.
+    try {
+      this.#parseSecrets();
+    } catch (error) {
+      this.#options.log(`loading the client secrets failed: ${toErrorInfo(error).code}`);
+    }
+  }
+
+  #parseSecrets(): void {
+    this.#secretStore.load((text) => {
+      const parsed = JSON.parse(text) as { v?: unknown; profiles?: unknown };
+      if (parsed.v !== 1 || typeof parsed.profiles !== 'object' || parsed.profiles === null) throw new Error('not a secrets record');
+      for (const [id, value] of Object.entries(parsed.profiles as Record<string, unknown>)) {
+        const material = asMaterial(value);
+        if (!material) continue;
+        registerMaterial(material);
+        this.#secrets.set(id, material);
+      }
+    });
+  }
+
+  #saveSecrets(): void {
+    const text = JSON.stringify({ v: 1, profiles: Object.fromEntries(this.#secrets) });
+    try {
+      this.#secretStore.save(text);
+    } catch (error) {
+      const info = toErrorInfo(error);
+      this.#saveError = info.message;
+      this.#options.log(`saving the client secrets failed: ${info.code}`);
+      this.#options.onStatusChange(this.status());
+    }
+  }
+
+  #makeStore(allowWeakEncryption: boolean, key?: string): EncryptedCacheStore {
     return new EncryptedCacheStore(this.#kv, this.#options.storage.cipher, {
       allowWeakEncryption,
       backupDir: this.#options.storage.backupDir,
       now: this.#options.now,
+      ...(key ? { key } : {}),
     });
   }
 
@@ -151,4 +225,25 @@ export class CachePersistence {
       for (const entry of this.cache.search(type)) secrets.add((entry as { secret?: unknown }).secret);
     }
   }
+}
+
+function asMaterial(value: unknown): SecretMaterial | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v['clientSecret'] === 'string' && v['clientSecret'] !== '') return { clientSecret: v['clientSecret'] };
+  if (typeof v['privateKey'] === 'string' && v['privateKey'] !== '') return { privateKey: v['privateKey'] };
+  return undefined;
+}
+
+/**
+ * Registers a secret with the redactor: the value itself and, for a PEM key, its base64 body and
+ * each body line (a message may quote one line of the file).
+ */
+export function registerMaterial(material: SecretMaterial): void {
+  if ('clientSecret' in material) {
+    secrets.add(material.clientSecret);
+    return;
+  }
+  const lines = material.privateKey.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('-----'));
+  secrets.add(material.privateKey, lines.join(''), ...lines);
 }

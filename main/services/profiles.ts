@@ -4,10 +4,14 @@
  *
  * No first-party Microsoft client id is baked in: the user registers an app and supplies its id.
  */
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import {
+  CLIENT_CREDENTIAL_KINDS,
   PRESET_IDS,
   RESERVED_AUTHORIZE_PARAMETERS,
+  type ClientCredentialInfo,
   type PresetId,
   type ProfileDraft,
   type ProfileId,
@@ -17,6 +21,7 @@ import {
   type ProviderProfile,
   type SignInMethod,
 } from '../../preload/contract';
+import { isUntrustedCertificate } from '../auth';
 import { AppError, toAppError } from '../errors';
 import type { KeyValueStore } from '../persistence/settings-store';
 
@@ -115,7 +120,7 @@ export function listPresets(demoProfile: ProviderProfile | undefined): readonly 
 }
 
 /** The host of a profile's authority (shown while signing in, and as an OIDC account's tenant). */
-export function authorityHost(profile: ProviderProfile): string {
+export function authorityHost(profile: Pick<ProviderProfile, 'authority'>): string {
   try {
     return new URL(profile.authority).host;
   } catch {
@@ -149,11 +154,97 @@ export function checkProfileFields(draft: ProfileDraft): ProfileValidation['fiel
   const reserved = draft.defaultScopes.filter((s) => RESERVED_SCOPES.has(s.trim()));
   if (reserved.length > 0) errors.defaultScopes = `Remove ${reserved.join(', ')}: openid, profile and offline_access are always added.`;
 
+  if (draft.grant === 'app') {
+    // The client-credentials grant names the resource in its scope (Entra: `<resource>/.default`).
+    if (!errors.defaultScopes && normaliseScopes(draft.defaultScopes).length === 0) {
+      errors.defaultScopes = kind === 'entra'
+        ? 'An app identity needs the scope of the API it calls, for example https://graph.microsoft.com/.default.'
+        : 'An app identity needs at least one scope of the API it calls.';
+    }
+    // Entra issues app-only tokens in one tenant: the multi-tenant aliases are for people.
+    const tenant = kind === 'entra' && !errors.authority ? draft.authority.trim().replace(/\/+$/, '').split('/').pop()?.toLowerCase() : undefined;
+    if (tenant === 'common' || tenant === 'organizations' || tenant === 'consumers') {
+      errors.authority = `An app identity signs in to one tenant: use your tenant id or domain instead of "${tenant}".`;
+    }
+    Object.assign(errors, checkCredentialInfo(draft.clientAuth, true));
+    return errors;
+  }
+  Object.assign(errors, checkCredentialInfo(draft.clientAuth, false));
   // Google profiles always use the system browser (see toProfile), whatever the draft says.
   const method = draft.preset === 'google' ? 'system-browser' : draft.signInMethod;
   const redirectError = checkRedirectUri(draft.redirectUri, kind, method);
   if (redirectError) errors.redirectUri = redirectError;
   return errors;
+}
+
+/** A certificate thumbprint: the SHA-1 digest in hex, colons allowed (as the auth core's `ClientAuthenticator` takes it). */
+const THUMBPRINT = /^(?:[0-9a-f]{2}:?){19}[0-9a-f]{2}$/i;
+
+function checkCredentialInfo(info: ClientCredentialInfo | undefined, required: boolean): ProfileValidation['fieldErrors'] {
+  if (!info) return required ? { clientSecret: 'An app identity needs a client secret or a certificate.' } : {};
+  if (info.kind === 'certificate' && !THUMBPRINT.test((info.thumbprint ?? '').trim())) {
+    return { thumbprint: 'Enter the certificate thumbprint: 40 hexadecimal characters (the SHA-1 "Thumbprint" shown where the certificate was uploaded).' };
+  }
+  return {};
+}
+
+/**
+ * What is wrong with a profile's credential material, given what is saved for it: a missing
+ * secret or key, or a private key that is not a readable PEM key. `{}` when fine.
+ */
+export function checkSecretFields(draft: ProfileDraft, saved: 'secret' | 'certificate' | undefined): ProfileValidation['fieldErrors'] {
+  const info = draft.clientAuth;
+  if (!info) return {};
+  if (info.kind === 'secret') {
+    if (draft.clientSecret !== undefined && draft.clientSecret.trim() === '') return { clientSecret: 'Enter the client secret.' };
+    if (draft.clientSecret === undefined && saved !== 'secret') return { clientSecret: 'Enter the client secret (its value, not its id).' };
+    return {};
+  }
+  if (draft.privateKey === undefined) return saved === 'certificate' ? {} : { privateKey: 'Paste the private key of the certificate (PEM, starting with -----BEGIN PRIVATE KEY-----).' };
+  const problem = privateKeyProblem(draft.privateKey);
+  return problem ? { privateKey: problem } : {};
+}
+
+function privateKeyProblem(pem: string): string | undefined {
+  if (!/-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(pem)) return 'This is not a PEM private key: it must start with -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY).';
+  if (pem.includes('ENCRYPTED PRIVATE KEY')) return 'This private key is protected by a passphrase; export it without one (for example: openssl pkcs8 -topk8 -nocrypt).';
+  let type: string | undefined;
+  try {
+    // Same reader as the auth core's ClientAuthenticator, so a key accepted here signs there.
+    type = createPrivateKey(pem).asymmetricKeyType;
+  } catch {
+    return 'This private key could not be read; paste the whole PEM block, including its BEGIN and END lines.';
+  }
+  // The auth core signs client assertions with RS256 (main/auth/client-credential.ts), as Entra expects.
+  if (type !== 'rsa') return 'This is not an RSA key. App certificates need an RSA key (Entra accepts only those); create the certificate with an RSA key.';
+  return undefined;
+}
+
+/**
+ * What is wrong with a custom CA file, in plain words, or `undefined`: the path must be absolute,
+ * the file readable, and hold at least one PEM certificate.
+ */
+export function checkCaFile(path: string): string | undefined {
+  const file = path.trim();
+  if (!isAbsolute(file)) return 'Enter the full path of the CA certificate file (a PEM file), for example /etc/ssl/certs/company-ca.pem.';
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT') return 'There is no file at this path. Check the path of the CA certificate file.';
+    if (code === 'EACCES' || code === 'EPERM') return 'Tessera may not read this file. Check its permissions.';
+    if (code === 'EISDIR') return 'This is a folder. Enter the path of the CA certificate file inside it.';
+    return 'This file could not be read. Check the path of the CA certificate file.';
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return 'This file holds no certificate. Choose a PEM file with -----BEGIN CERTIFICATE----- in it (export the CA as "Base-64 encoded X.509").';
+  try {
+    for (const block of blocks) new X509Certificate(block);
+  } catch {
+    return 'A certificate in this file is damaged and cannot be read. Export the CA certificate again as PEM.';
+  }
+  return undefined;
 }
 
 function checkAuthority(value: string, kind: ProviderKind): string | undefined {
@@ -205,16 +296,32 @@ export type DiscoverAuthority = (profile: ProviderProfile) => Promise<{ readonly
  *
  * A discovery failure is reported on the `authority` field with the auth core's explanation.
  */
-export async function validateProfile(draft: ProfileDraft, discover: DiscoverAuthority): Promise<ProfileValidation> {
-  const fieldErrors = checkProfileFields(draft);
-  if (fieldErrors.authority || fieldErrors.clientId) return { valid: false, fieldErrors };
+export async function validateProfile(
+  draft: ProfileDraft,
+  discover: DiscoverAuthority,
+  savedCredential?: 'secret' | 'certificate',
+): Promise<ProfileValidation> {
+  const fieldErrors = { ...checkProfileFields(draft), ...checkSecretFields(draft, savedCredential) };
+  const caProblem = draft.caFile?.trim() ? checkCaFile(draft.caFile) : undefined;
+  if (caProblem) fieldErrors.caFile = caProblem;
+  if (fieldErrors.authority || fieldErrors.clientId || fieldErrors.caFile) return { valid: false, fieldErrors };
   const profile = toProfile(draft, 'validation');
   try {
     const { issuer } = await discover(profile);
     return { valid: Object.keys(fieldErrors).length === 0, fieldErrors, issuer };
   } catch (error) {
+    // An untrusted certificate is fixed in the CA field, not by changing the URL.
+    if (isUntrustedCertificate(error)) return { valid: false, fieldErrors: { ...fieldErrors, caFile: untrustedCertificateAdvice(profile, draft.caFile) } };
     return { valid: false, fieldErrors: { ...fieldErrors, authority: toAppError(error).message } };
   }
+}
+
+/** What to do when the provider's TLS certificate is not trusted, pointing at the profile's CA field. */
+export function untrustedCertificateAdvice(profile: Pick<ProviderProfile, 'authority'>, caFile: string | undefined): string {
+  const host = authorityHost(profile);
+  return caFile?.trim()
+    ? `The certificate of ${host} is not issued by the CA in this file. Choose the CA certificate that issued it (ask your IT team or lab admin for it as a PEM file).`
+    : `The certificate of ${host} is not trusted by this computer. If it is a company or lab provider, choose its CA certificate (a PEM file) in "Custom CA certificate".`;
 }
 
 /** A draft as a profile with `id`, normalised (trimmed fields, reserved scopes dropped, Google's rules). */
@@ -226,6 +333,8 @@ export function toProfile(draft: ProfileDraft, id: ProfileId): ProviderProfile {
   const signInMethod: SignInMethod = preset === 'google' ? 'system-browser' : draft.signInMethod === 'system-browser' || draft.signInMethod === 'device-code' ? draft.signInMethod : 'embedded';
   const redirectUri = draft.redirectUri?.trim() || (kind === 'entra' ? ENTRA_NATIVE_REDIRECT_URI : undefined);
   const extra = draft.extraAuthorizeParameters ? sanitiseParameters(draft.extraAuthorizeParameters) : undefined;
+  const clientAuth = credentialInfo(draft.clientAuth);
+  const caFile = typeof draft.caFile === 'string' && draft.caFile.trim() !== '' ? draft.caFile.trim() : undefined;
   return Object.freeze({
     id,
     name: draft.name.trim(),
@@ -237,7 +346,18 @@ export function toProfile(draft: ProfileDraft, id: ProfileId): ProviderProfile {
     signInMethod,
     ...(redirectUri ? { redirectUri } : {}),
     ...(extra && Object.keys(extra).length > 0 ? { extraAuthorizeParameters: Object.freeze(extra) } : {}),
+    ...(draft.grant === 'app' ? { grant: 'app' as const } : {}),
+    ...(clientAuth ? { clientAuth } : {}),
+    ...(caFile ? { caFile } : {}),
+    ...(draft.demoProvider === true ? { demoProvider: true } : {}),
   });
+}
+
+// The public part only: `saved` is computed when listing, secrets never reach a profile.
+function credentialInfo(info: ClientCredentialInfo | undefined): ClientCredentialInfo | undefined {
+  if (!info || !(CLIENT_CREDENTIAL_KINDS as readonly string[]).includes(info.kind)) return undefined;
+  if (info.kind === 'secret') return Object.freeze({ kind: 'secret' as const });
+  return Object.freeze({ kind: 'certificate' as const, thumbprint: (info.thumbprint ?? '').trim().replace(/:/g, '').toLowerCase() });
 }
 
 function sanitiseParameters(params: Readonly<Record<string, string>>): Record<string, string> {
@@ -254,17 +374,23 @@ export type DemoProfileFields = Omit<ProviderProfile, 'id' | 'preset' | 'builtIn
 
 /**
  * The user's profiles in the settings store, plus the built-in demo profile when present.
+ *
+ * The demo provider listens on a new port at every start (main/browser-host/run.ts), so a saved
+ * profile that points at it (a copy of the demo profile) is marked `demoProvider` when saved and
+ * its authority is moved to the demo provider's current origin when loaded (issue 9).
  */
 export class ProfileRegistry {
   readonly #store: KeyValueStore;
   readonly #demo: ProviderProfile | undefined;
+  readonly #demoOrigin: string | undefined;
   #profiles: ProviderProfile[];
 
   constructor(store: KeyValueStore, demo: DemoProfileFields | undefined) {
     this.#store = store;
     this.#demo = demo ? Object.freeze({ ...demo, id: DEMO_PROFILE_ID, preset: 'demo', builtIn: true }) : undefined;
+    this.#demoOrigin = demo ? originOf(demo.authority) : undefined;
     const raw = store.get(PROFILES_KEY);
-    this.#profiles = Array.isArray(raw) ? raw.filter(isStoredProfile).map((p) => toProfile(p, p.id)) : [];
+    this.#profiles = Array.isArray(raw) ? raw.filter(isStoredProfile).map((p) => this.#rehome(toProfile(p, p.id))) : [];
   }
 
   /** Every profile: the demo first (when available), then the user's. */
@@ -297,7 +423,10 @@ export class ProfileRegistry {
     if (typeof d.id === 'string' && d.id !== '' && !this.#profiles.some((p) => p.id === d.id)) {
       throw new AppError('not_found', 'This provider profile no longer exists.');
     }
-    const profile = toProfile(d, id);
+    const previous = this.#profiles.find((p) => p.id === id);
+    // Kept while the demo is off (--no-demo) and the address was not changed.
+    const onDemo = (this.#demoOrigin !== undefined && originOf(d.authority) === this.#demoOrigin) || (previous?.demoProvider === true && previous.authority === d.authority.trim());
+    const profile = toProfile({ ...d, demoProvider: onDemo }, id);
     const next = this.#profiles.some((p) => p.id === id) ? this.#profiles.map((p) => (p.id === id ? profile : p)) : [...this.#profiles, profile];
     this.#write(next);
     return profile;
@@ -313,6 +442,23 @@ export class ProfileRegistry {
   #write(next: ProviderProfile[]): void {
     this.#store.set(PROFILES_KEY, next);
     this.#profiles = next;
+  }
+
+  /** A demo-provider profile with its authority moved to the demo provider's current origin. */
+  #rehome(profile: ProviderProfile): ProviderProfile {
+    if (!profile.demoProvider || this.#demoOrigin === undefined) return profile;
+    const origin = originOf(profile.authority);
+    if (origin === undefined || origin === this.#demoOrigin) return profile;
+    return Object.freeze({ ...profile, authority: this.#demoOrigin + profile.authority.trim().slice(origin.length) });
+  }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    const origin = new URL(url.trim()).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
   }
 }
 

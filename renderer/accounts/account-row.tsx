@@ -92,8 +92,13 @@ export const AccountRow = memo(function AccountRow({ account, now }: AccountRowP
         {initials(account)}
       </span>
       <div className="account-main">
-        <div className="account-name" title={who}>
+        <div className="account-name" title={account.appIdentity ? `${who} · app identity (client credentials)` : who}>
           {account.displayName ?? account.username}
+          {account.appIdentity ? (
+            <span className="badge" data-testid="app-identity">
+              app identity
+            </span>
+          ) : null}
         </div>
         <div className="account-sub" title={account.displayName ? `${account.username} · ${where}` : where}>
           {account.displayName ? <span className="ellipsis">{account.username}</span> : null}

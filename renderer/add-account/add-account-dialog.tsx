@@ -55,6 +55,7 @@ export function AddAccountDialog(): ReactNode {
   const [editing, setEditing] = useState<{ readonly profile: ProviderProfile; readonly mode: 'edit' | 'duplicate' } | undefined>(undefined);
   const [deleting, setDeleting] = useState<ProviderProfile | undefined>(undefined);
   const [profileId, setProfileId] = useState<string | undefined>(profiles[0]?.id);
+  const selectedIsApp = profiles.find((profile) => profile.id === profileId)?.grant === 'app';
   const [method, setMethod] = useState<SignInMethod>(() => {
     const preferred = settings?.defaultSignInMethod ?? 'embedded';
     return embeddedAvailable || preferred !== 'embedded' ? preferred : 'system-browser';
@@ -144,6 +145,7 @@ export function AddAccountDialog(): ReactNode {
                   <span className="profile-text">
                     <strong className="ellipsis">{profile.name}</strong>
                     {profile.builtIn ? <span className="badge">demo</span> : null}
+                    {profile.grant === 'app' ? <span className="badge">app identity</span> : null}
                     <span className="muted block ellipsis">{hostOf(profile.authority)}</span>
                   </span>
                   </label>
@@ -198,7 +200,8 @@ export function AddAccountDialog(): ReactNode {
               + New profile…
             </button>
           </fieldset>
-          <fieldset disabled={busy}>
+          {/* An app identity gets its token from the provider directly: no one signs in. */}
+          <fieldset disabled={busy} hidden={selectedIsApp}>
             <legend>Sign in with</legend>
             <label className="radio">
               <input type="radio" name="method" checked={method === 'embedded'} disabled={!embeddedAvailable} onChange={() => setMethod('embedded')} />
@@ -228,7 +231,7 @@ export function AddAccountDialog(): ReactNode {
               Close
             </button>
             <button type="submit" className="primary" disabled={busy || !profileId}>
-              {failure ? 'Try again' : 'Sign in'}
+              {failure ? 'Try again' : selectedIsApp ? 'Add app identity' : 'Sign in'}
             </button>
           </div>
         </form>

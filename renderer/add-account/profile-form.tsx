@@ -8,6 +8,8 @@ import { useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { LIMITS, RESERVED_AUTHORIZE_PARAMETERS, type PresetId, type ProfileDraft, type ProfileValidation, type ProviderPreset, type ProviderProfile, type SignInMethod } from '../../preload/contract';
 import { parseScopes } from '../common/format';
 import { useAppStore } from '../store';
+import { Field } from './field';
+import { CaFileField, CredentialFields, credentialDraft, GrantChoice, initialCredentials, type CredentialState } from './credential-fields';
 
 type FieldName = keyof ProfileValidation['fieldErrors'];
 
@@ -62,25 +64,6 @@ function initialAuthority(template: string): string {
   return /^https:\/\/\{[^}]+\}\/?$/.test(template) ? '' : template;
 }
 
-function Field({ id, label, error, hint, children }: { readonly id: string; readonly label: string; readonly error?: string; readonly hint?: string; readonly children: ReactNode }): ReactNode {
-  return (
-    <div className={`field ${error ? 'field-invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
 /** The "new profile" form. */
 export function ProfileForm({ onSaved, onCancel, embeddedAvailable, initial }: ProfileFormProps): ReactNode {
   const presets = useAppStore((state) => state.presets);
@@ -110,6 +93,9 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable, initial }: P
   const [errors, setErrors] = useState<ProfileValidation['fieldErrors']>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const [credentials, setCredentials] = useState<CredentialState>(() => initialCredentials(initial));
+  const changeCredentials = (patch: Partial<CredentialState>): void => setCredentials((state) => ({ ...state, ...patch }));
+  const appIdentity = credentials.grant === 'app';
   const base = useId();
   const id = (field: string): string => `${base}-${field}`;
 
@@ -135,7 +121,7 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable, initial }: P
     if (!preset) return;
     setShowParameterErrors(true);
     // Parameter rows are checked here, next to each row, before main is asked.
-    if (parameterProblems.some(Boolean)) return;
+    if (!appIdentity && parameterProblems.some(Boolean)) return;
     const extra = Object.fromEntries(parameters.filter((row) => row.name.trim()).map((row) => [row.name.trim(), row.value.trim()]));
     const draft: ProfileDraft = {
       ...(initial?.mode === 'edit' && from ? { id: from.id } : {}),
@@ -147,7 +133,8 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable, initial }: P
       defaultScopes: parseScopes(scopes),
       signInMethod: method,
       ...(method === 'embedded' && redirectUri.trim() ? { redirectUri: redirectUri.trim() } : {}),
-      ...(Object.keys(extra).length > 0 ? { extraAuthorizeParameters: extra } : {}),
+      ...(Object.keys(extra).length > 0 && !appIdentity ? { extraAuthorizeParameters: extra } : {}),
+      ...credentialDraft(credentials),
     };
     setSaving(true);
     setFormError(null);
@@ -183,6 +170,7 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable, initial }: P
         </select>
         {preset?.note ? <p className="hint">{preset.note}</p> : null}
       </div>
+      <GrantChoice state={credentials} onChange={changeCredentials} id={id} />
       <Field id={id('name')} label="Profile name" error={errors.name}>
         <input id={id('name')} value={name} maxLength={LIMITS.nameLength} onChange={(event) => setName(event.target.value)} aria-invalid={invalid('name')} aria-describedby={describedBy('name')} />
       </Field>
@@ -203,71 +191,82 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable, initial }: P
       <Field id={id('clientId')} label="Client id" error={errors.clientId}>
         <input id={id('clientId')} value={clientId} maxLength={LIMITS.clientIdLength} onChange={(event) => setClientId(event.target.value)} aria-invalid={invalid('clientId')} aria-describedby={describedBy('clientId')} spellCheck={false} />
       </Field>
-      <Field id={id('defaultScopes')} label="Default scopes" error={errors.defaultScopes} hint="Separated by spaces; openid, profile and offline_access are always added.">
+      <Field
+        id={id('defaultScopes')}
+        label="Default scopes"
+        error={errors.defaultScopes}
+        hint={appIdentity ? 'The API the app calls, separated by spaces; for Entra its .default scope, e.g. https://graph.microsoft.com/.default.' : 'Separated by spaces; openid, profile and offline_access are always added.'}
+      >
         <input id={id('defaultScopes')} value={scopes} onChange={(event) => setScopes(event.target.value)} aria-invalid={invalid('defaultScopes')} aria-describedby={describedBy('defaultScopes', true)} spellCheck={false} />
       </Field>
-      <fieldset>
-        <legend>Sign in with</legend>
-        <label className="radio">
-          <input type="radio" name={id('method')} checked={method === 'embedded'} disabled={!embeddedAvailable} onChange={() => setMethod('embedded')} />
-          App window{embeddedAvailable ? '' : ' (not available in browser mode)'}
-        </label>
-        <label className="radio">
-          <input type="radio" name={id('method')} checked={method === 'system-browser'} onChange={() => setMethod('system-browser')} />
-          System browser
-        </label>
-      </fieldset>
-      {method === 'embedded' ? (
+      <CredentialFields state={credentials} onChange={changeCredentials} errors={errors} providerKind={preset?.kind ?? 'oidc'} id={id} />
+      {appIdentity ? null : (
+        <fieldset>
+          <legend>Sign in with</legend>
+          <label className="radio">
+            <input type="radio" name={id('method')} checked={method === 'embedded'} disabled={!embeddedAvailable} onChange={() => setMethod('embedded')} />
+            App window{embeddedAvailable ? '' : ' (not available in browser mode)'}
+          </label>
+          <label className="radio">
+            <input type="radio" name={id('method')} checked={method === 'system-browser'} onChange={() => setMethod('system-browser')} />
+            System browser
+          </label>
+        </fieldset>
+      )}
+      {method === 'embedded' && !appIdentity ? (
         <Field id={id('redirectUri')} label="Redirect URI (as registered)" error={errors.redirectUri}>
           <input id={id('redirectUri')} value={redirectUri} onChange={(event) => setRedirectUri(event.target.value)} aria-invalid={invalid('redirectUri')} aria-describedby={describedBy('redirectUri')} spellCheck={false} />
         </Field>
       ) : null}
-      <fieldset className="parameters">
-        <legend>Extra authorize parameters</legend>
-        <p className="hint" id={id('parameters-hint')}>
-          Sent with every sign-in, e.g. <code>audience</code> for Auth0 or <code>access_type</code> for Google. Tessera sets state, nonce, PKCE, redirect_uri and scope itself.
-        </p>
-        {parameters.map((row, index) => {
-          const problem = showParameterErrors || row.name.trim() ? parameterProblems[index] : undefined;
-          const rowId = `${id('parameter')}-${row.key}`;
-          const placeholder = placeholders[row.name];
-          const label = row.name === 'audience' ? 'API audience' : row.name.trim() || 'new parameter';
-          const update = (patch: Partial<ParameterRow>): void => setParameters((rows) => rows.map((candidate) => (candidate.key === row.key ? { ...candidate, ...patch } : candidate)));
-          return (
-            <div className="parameter-row" key={row.key} role="group" aria-label={`Parameter ${label}`}>
-              <input
-                aria-label={`Name of ${label}`}
-                value={row.name}
-                placeholder="name"
-                spellCheck={false}
-                onChange={(event) => update({ name: event.target.value })}
-                aria-invalid={problem ? true : undefined}
-                aria-describedby={problem ? `${rowId}-error` : undefined}
-              />
-              <input
-                aria-label={row.name === 'audience' ? 'API audience' : `Value of ${label}`}
-                value={row.value}
-                placeholder={placeholder ?? 'value'}
-                spellCheck={false}
-                onChange={(event) => update({ value: event.target.value })}
-                aria-invalid={problem ? true : undefined}
-                aria-describedby={problem ? `${rowId}-error` : undefined}
-              />
-              <button type="button" onClick={() => setParameters((rows) => rows.filter((candidate) => candidate.key !== row.key))} aria-label={`Remove ${label}`}>
-                Remove
-              </button>
-              {problem ? (
-                <p className="field-error parameter-error" id={`${rowId}-error`}>
-                  {problem}
-                </p>
-              ) : null}
-            </div>
-          );
-        })}
-        <button type="button" className="link" onClick={() => setParameters((rows) => [...rows, { key: nextKey.current++, name: '', value: '' }])}>
-          + Add parameter
-        </button>
-      </fieldset>
+      {appIdentity ? null : (
+        <fieldset className="parameters">
+          <legend>Extra authorize parameters</legend>
+          <p className="hint" id={id('parameters-hint')}>
+            Sent with every sign-in, e.g. <code>audience</code> for Auth0 or <code>access_type</code> for Google. Tessera sets state, nonce, PKCE, redirect_uri and scope itself.
+          </p>
+          {parameters.map((row, index) => {
+            const problem = showParameterErrors || row.name.trim() ? parameterProblems[index] : undefined;
+            const rowId = `${id('parameter')}-${row.key}`;
+            const placeholder = placeholders[row.name];
+            const label = row.name === 'audience' ? 'API audience' : row.name.trim() || 'new parameter';
+            const update = (patch: Partial<ParameterRow>): void => setParameters((rows) => rows.map((candidate) => (candidate.key === row.key ? { ...candidate, ...patch } : candidate)));
+            return (
+              <div className="parameter-row" key={row.key} role="group" aria-label={`Parameter ${label}`}>
+                <input
+                  aria-label={`Name of ${label}`}
+                  value={row.name}
+                  placeholder="name"
+                  spellCheck={false}
+                  onChange={(event) => update({ name: event.target.value })}
+                  aria-invalid={problem ? true : undefined}
+                  aria-describedby={problem ? `${rowId}-error` : undefined}
+                />
+                <input
+                  aria-label={row.name === 'audience' ? 'API audience' : `Value of ${label}`}
+                  value={row.value}
+                  placeholder={placeholder ?? 'value'}
+                  spellCheck={false}
+                  onChange={(event) => update({ value: event.target.value })}
+                  aria-invalid={problem ? true : undefined}
+                  aria-describedby={problem ? `${rowId}-error` : undefined}
+                />
+                <button type="button" onClick={() => setParameters((rows) => rows.filter((candidate) => candidate.key !== row.key))} aria-label={`Remove ${label}`}>
+                  Remove
+                </button>
+                {problem ? (
+                  <p className="field-error parameter-error" id={`${rowId}-error`}>
+                    {problem}
+                  </p>
+                ) : null}
+              </div>
+            );
+          })}
+          <button type="button" className="link" onClick={() => setParameters((rows) => [...rows, { key: nextKey.current++, name: '', value: '' }])}>
+            + Add parameter
+          </button>
+        </fieldset>
+      )}
+      <CaFileField state={credentials} onChange={changeCredentials} errors={errors} id={id} />
       {formError ? (
         <p className="error" role="alert">
           {formError}

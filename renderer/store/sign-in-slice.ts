@@ -17,7 +17,9 @@ export const createSignInSlice: SliceCreator<SignInSlice> = ({ api }) => (set, g
         accounts: upsertAccount(state.accounts, result.value),
         signIn: { kind: 'done', profileId, accountId: result.value.id },
       }));
-      get().showToast({ kind: 'success', message: `Signed in as ${result.value.username}.` });
+      // An app identity is not a person signing in: it got its token with its own credential.
+      const message = result.value.appIdentity ? `Added the app identity ${result.value.username}.` : `Signed in as ${result.value.username}.`;
+      get().showToast({ kind: 'success', message });
       return result.value;
     }
     set({ signIn: { kind: 'failed', profileId, error: result.error } });

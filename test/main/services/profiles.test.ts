@@ -75,3 +75,18 @@ describe('extra authorize parameters', () => {
     expect(toProfile({ ...entra, extraAuthorizeParameters: { state: 'fixed', audience: 'api' } }, 'old').extraAuthorizeParameters).toEqual({ audience: 'api' });
   });
 });
+
+describe('checkProfileFields for app identities', () => {
+  const app: ProfileDraft = { ...entra, grant: 'app', clientAuth: { kind: 'secret' }, defaultScopes: ['https://graph.microsoft.com/.default'], authority: 'https://login.microsoftonline.com/contoso.onmicrosoft.com' };
+
+  it('accepts an Entra app identity in one tenant, without a redirect URI', () => {
+    expect(checkProfileFields({ ...app, signInMethod: 'embedded', redirectUri: undefined })).toEqual({});
+  });
+
+  it('asks for one tenant, a scope, a credential and a well-formed thumbprint, in plain words', () => {
+    expect(checkProfileFields({ ...app, authority: 'https://login.microsoftonline.com/organizations' }).authority).toMatch(/one tenant.*instead of "organizations"/);
+    expect(checkProfileFields({ ...app, defaultScopes: [] }).defaultScopes).toMatch(/https:\/\/graph.microsoft.com\/.default/);
+    expect(checkProfileFields({ ...app, clientAuth: undefined }).clientSecret).toMatch(/client secret or a certificate/);
+    expect(checkProfileFields({ ...app, clientAuth: { kind: 'certificate', thumbprint: 'xyz' } }).thumbprint).toMatch(/40 hexadecimal/);
+  });
+});

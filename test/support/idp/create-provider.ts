@@ -47,12 +47,17 @@ function isLoopbackHttp(uri: string): boolean {
  * clients with one are `web` (exact match).
  */
 export function clientMetadata(client: TestClient): Record<string, unknown> {
-  const isPublic = client.public === true || client.clientSecret === undefined;
+  // A client with keys (private_key_jwt) is confidential without a secret.
+  const isPublic = client.public === true || (client.clientSecret === undefined && client.jwks === undefined);
   const grants = client.grants ?? (isPublic ? ['authorization_code', 'refresh_token'] : ['authorization_code', 'refresh_token', 'client_credentials']);
   const usesRedirects = grants.includes('authorization_code');
   return {
     client_id: client.clientId,
-    ...(isPublic ? { token_endpoint_auth_method: 'none' } : { client_secret: client.clientSecret, token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_post' }),
+    ...(isPublic
+      ? { token_endpoint_auth_method: 'none' }
+      : client.jwks
+        ? { jwks: client.jwks, token_endpoint_auth_method: 'private_key_jwt' }
+        : { client_secret: client.clientSecret, token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_post' }),
     application_type: isPublic && client.redirectUris.every(isLoopbackHttp) ? 'native' : 'web',
     grant_types: grants,
     response_types: usesRedirects ? ['code'] : [],

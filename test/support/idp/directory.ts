@@ -24,7 +24,9 @@ export interface TestClient {
   public?: boolean;
   grants?: string[];
   /** How a confidential client authenticates at the token endpoint; default `client_secret_post`. */
-  tokenEndpointAuthMethod?: 'client_secret_post' | 'client_secret_basic';
+  tokenEndpointAuthMethod?: 'client_secret_post' | 'client_secret_basic' | 'private_key_jwt';
+  /** `private_key_jwt` clients (a certificate credential): the public keys its assertions are signed with. */
+  jwks?: { keys: Record<string, unknown>[] };
 }
 
 /** The resource server every access token is issued for unless a client asks for another. */
