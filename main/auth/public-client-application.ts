@@ -80,6 +80,7 @@ export class PublicClientApplication extends ClientApplication {
       });
       options.onBeforeLaunchingUi?.({ ui: 'browser' });
       const redirected = await broker.open(flow.auth_uri, redirectUri, { timeoutMs: options.timeout, signal: options.signal });
+      options.onRedirect?.(redirected);
       return await this.acquireTokenByAuthCodeFlow(flow, redirectParameters(redirected), scopes, {
         apiId: ClientApplication.ACQUIRE_TOKEN_INTERACTIVE,
       });

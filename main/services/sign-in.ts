@@ -3,9 +3,8 @@
  * cancellation and a time limit; on success the account is remembered.
  */
 import type { ProviderProfile, SignInMethod, SignInProgress } from '../../preload/contract';
-import type { AuthorizationBroker, BrokerPrepareOptions } from '../auth';
+import type { AuthorizationBroker } from '../auth';
 import { AppError, OAuthServerError, secrets, toAppError, toErrorInfo } from '../errors';
-import type { SignInBroker } from '../brokers/broker';
 import { accountIdFor, type AccountRecord, type AccountRegistry } from './accounts';
 import type { CachePersistence } from './cache-persistence';
 import type { EventHub } from './event-hub';
@@ -19,18 +18,12 @@ export interface EmbeddedBrokerContext {
   readonly accountKey?: string;
 }
 
-/** The system-browser broker (the auth core's `LoopbackBroker`): binds its loopback port in `prepare`, frees an unused one in `close`. */
-export interface LoopbackSignInBroker extends SignInBroker {
-  prepare(options?: BrokerPrepareOptions): Promise<{ readonly redirectUri: string }>;
-  close(): Promise<void> | void;
-}
-
-/** The brokers a host offers. */
+/** The brokers a host offers: each is the auth core's {@link AuthorizationBroker}, used as is. */
 export interface SignInBrokers {
   /** The Electron window broker; absent in browser mode. */
-  readonly embedded?: (context: EmbeddedBrokerContext) => SignInBroker;
-  /** The system browser with a loopback listener. */
-  readonly systemBrowser: () => LoopbackSignInBroker;
+  readonly embedded?: (context: EmbeddedBrokerContext) => AuthorizationBroker;
+  /** The system browser with a loopback listener (the auth core's `LoopbackBroker`: its port is bound in `prepare`). */
+  readonly systemBrowser: () => AuthorizationBroker;
 }
 
 /** Options of one sign-in. */
@@ -111,7 +104,7 @@ export class SignInFlow {
     const { hub, tokens, accounts, persistence } = this.#deps;
     const progress = (p: SignInProgress): void => hub.emit({ type: 'sign-in-progress', progress: p });
     try {
-      const { broker, redirectUri } = this.#brokerFor(profile, method, request.accountKey, () => progress({ kind: 'redeeming', profileId: profile.id }));
+      const { broker, redirectUri } = this.#brokerFor(profile, method, request.accountKey);
       const { result, identity } = await tokens.signIn(profile, broker, {
         redirectUri,
         loginHint: request.loginHint,
@@ -119,6 +112,11 @@ export class SignInFlow {
         signal: controller.signal,
         timeoutMs: this.#deps.timeoutMs,
         onWaitingForUser: () => progress({ kind: 'waiting-for-user', profileId: profile.id, method, host: authorityHost(profile) }),
+        onRedirect: (redirected) => {
+          // The code is a secret from now on: a provider that echoes it gets it redacted.
+          secrets.add(...codesIn(redirected));
+          progress({ kind: 'redeeming', profileId: profile.id });
+        },
       });
       if (!result.error) secrets.add(result.access_token, result.refresh_token, result.id_token);
       persistence.persist();
@@ -141,12 +139,7 @@ export class SignInFlow {
     }
   }
 
-  #brokerFor(
-    profile: ProviderProfile,
-    method: SignInMethod,
-    accountKey: string | undefined,
-    onRedirect: () => void,
-  ): { broker: AuthorizationBroker; redirectUri?: string } {
+  #brokerFor(profile: ProviderProfile, method: SignInMethod, accountKey: string | undefined): { broker: AuthorizationBroker; redirectUri?: string } {
     if (method === 'embedded') {
       const factory = this.#deps.brokers.embedded;
       if (!factory) {
@@ -154,30 +147,10 @@ export class SignInFlow {
       }
       const redirectUri = profile.redirectUri ?? (profile.kind === 'entra' ? ENTRA_NATIVE_REDIRECT_URI : undefined);
       if (!redirectUri) throw new AppError('invalid_profile', 'This profile has no redirect URI for the embedded window. Edit the profile, or use the system browser.');
-      return { broker: adaptBroker(factory({ profile, ...(accountKey ? { accountKey } : {}) }), onRedirect), redirectUri };
+      return { broker: factory({ profile, ...(accountKey ? { accountKey } : {}) }), redirectUri };
     }
-    return { broker: adaptBroker(this.#deps.brokers.systemBrowser(), onRedirect) };
+    return { broker: this.#deps.brokers.systemBrowser() };
   }
-}
-
-/**
- * A broker wrapped for one sign-in: registers the redirect's authorization code with the
- * redactor and tells `onRedirect`; `prepare` (the auth core says how its authority spells a
- * loopback redirect, main/auth/loopback-broker.ts) and `close` pass through.
- */
-function adaptBroker(broker: AuthorizationBroker, onRedirect: () => void): AuthorizationBroker {
-  const open: AuthorizationBroker['open'] = async (url, redirectUri, options) => {
-    const redirected = await broker.open(url, redirectUri, options);
-    secrets.add(...codesIn(redirected));
-    onRedirect();
-    return redirected;
-  };
-  return {
-    ...(broker.kind ? { kind: broker.kind } : {}),
-    ...(broker.prepare ? { prepare: (options?: BrokerPrepareOptions) => broker.prepare!(options) } : {}),
-    open,
-    ...(broker.close ? { close: () => void Promise.resolve(broker.close?.()).catch(() => undefined) } : {}),
-  };
 }
 
 // The `code` of a redirect, in its query or its fragment (RFC 6749 §4.1.2, OAuth response modes).

@@ -38,6 +38,8 @@ export interface SignInOptions {
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
   readonly onWaitingForUser?: () => void;
+  /** Told the redirect URL before its code is redeemed. */
+  readonly onRedirect?: (redirectUrl: string) => void;
 }
 
 
@@ -102,6 +104,7 @@ export class TokenService {
       signal: options.signal,
       extraParameters: profile.extraAuthorizeParameters,
       onBeforeLaunchingUi: options.onWaitingForUser,
+      onRedirect: options.onRedirect,
     });
     if (result.error) return { result };
     const authority = await client.authority();
