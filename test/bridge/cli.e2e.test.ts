@@ -4,27 +4,24 @@
  * real terminal (a pseudo-terminal from util-linux `script`) or without one, as CI jobs run it.
  * Tokens are checked by piping them into curl against the provider's demo API.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ConsentChoice, ConsentPrompt } from '../../main/bridge';
 import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
 import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
 import { RecordingClipboard } from '../../main/clipboard/clipboard';
 import { DEMO_PROFILE_ID } from '../../main/services/profiles';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../support/browser';
+import { chromiumInstalled, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../support/browser';
+import { command, requires } from '../support/requires';
 import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'cli', 'tessera.cjs');
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
-const hasScript = await new Promise<boolean>((done) => execFile('script', ['--version'], (error) => done(!error)));
-if (!hasScript) console.log('util-linux `script` not found: apt-get install util-linux (the terminal cases need a pseudo-terminal)');
 
 const ALICE = { username: 'alice@contoso.com', password: 'alice-password' };
 // A terminal session's approval ends after this long without use (10 minutes in the app).
@@ -42,7 +39,7 @@ function q(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-describe.skipIf(!chromiumPath || !hasScript)('tessera command against the running app', () => {
+requires(chromiumInstalled(), command('script', 'apt-get install util-linux (the terminal cases need a pseudo-terminal)')).describe('tessera command against the running app', () => {
   let idp: TestIdp;
   let mode: BrowserMode;
   let browser: Browser;

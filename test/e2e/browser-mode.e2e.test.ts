@@ -14,11 +14,12 @@ import { join, resolve } from 'node:path';
 import axe from 'axe-core';
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
 import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
 import { RecordingClipboard } from '../../main/clipboard/clipboard';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage, type BrowserUser } from '../support/browser';
+import { chromiumInstalled, launchChromium, newLoopbackContext, signInThroughLoginPage, type BrowserUser } from '../support/browser';
+import { requires } from '../support/requires';
 import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -26,8 +27,6 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 // committed ones in docs/ (README shows one), so an ordinary run leaves the work tree clean.
 const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const ACCESS_TOKEN_TTL = 20;
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
 
 const ALICE: BrowserUser = { username: 'alice@contoso.com', password: 'alice-password' };
 const BOB: BrowserUser = { username: 'bob@contoso.com', password: 'bob-password' };
@@ -49,7 +48,7 @@ function rawRequest(port: number, path: string, headers: Record<string, string>,
   });
 }
 
-describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
+requires(chromiumInstalled()).describe('browser mode in Chromium', () => {
   let idp: TestIdp;
   let mode: BrowserMode;
   let browser: Browser;

@@ -13,21 +13,20 @@ import { join, resolve } from 'node:path';
 import axe from 'axe-core';
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
 import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
 import { RecordingClipboard } from '../../main/clipboard/clipboard';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage, type BrowserUser } from '../support/browser';
+import { chromiumInstalled, launchChromium, newLoopbackContext, signInThroughLoginPage, type BrowserUser } from '../support/browser';
+import { requires } from '../support/requires';
 import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
 
 const ALICE: BrowserUser = { username: 'alice@contoso.com', password: 'alice-password' };
 
-describe.skipIf(!chromiumPath)('everyday UX in Chromium (browser mode, demo provider)', () => {
+requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, demo provider)', () => {
   let idp: TestIdp;
   let mode: BrowserMode;
   let browser: Browser;

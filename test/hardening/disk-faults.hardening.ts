@@ -14,7 +14,8 @@ import { EncryptedCacheStore, TOKEN_CACHE_KEY } from '../../main/persistence/enc
 import { KeyFileCipher } from '../../main/persistence/key-file-cipher';
 import { ConfStore } from '../../main/persistence/settings-store';
 import { createAppCore, type AppCore } from '../../main/services/app-core';
-import { canMountTmpfs, makeReadOnly, mountSmallDisk } from '../support/fault-disks';
+import { makeReadOnly, mountSmallDisk } from '../support/fault-disks';
+import { requires, tmpfs } from '../support/requires';
 import { useTempDirs } from '../support/temp-dirs';
 import { BasicTextCipher, UnavailableCipher } from '../support/weak-ciphers';
 import { hardeningCase, typedCodeOf, type CaseRecorder } from './harness';
@@ -158,7 +159,7 @@ describe('read-only and full disks', () => {
     sameBytes(t, join(data, 'settings.json'), '{"settings": {"theme": "da');
   });
 
-  describe.skipIf(!canMountTmpfs())('on a real small disk (tmpfs)', () => {
+  requires(tmpfs()).describe('on a real small disk (tmpfs)', () => {
     hardeningCase('disk faults', 'full disk at first start: the app starts, says the disk is full (not "no keyring"), refuses writes with disk_full', async (t) => {
       const disk = mountSmallDisk(64);
       try {

@@ -6,7 +6,6 @@
  * Activity log under the tool's name.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -18,7 +17,8 @@ import { startBrowserMode, type BrowserMode } from '../../../main/browser-host/b
 import { buildRenderer, rendererBuildIsStale } from '../../../main/browser-host/build-renderer';
 import { RecordingClipboard } from '../../../main/clipboard/clipboard';
 import { DEMO_PROFILE_ID } from '../../../main/services/profiles';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
+import { chromiumInstalled, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
+import { command, file, requires } from '../../support/requires';
 import { startGitHttpStandIn, type GitHttpStandIn } from '../../support/git-http-stand-in';
 import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../../support/idp';
 import { standInKubeconfig, startKubeApiStandIn, type KubeApiStandIn } from '../../support/kube-api-stand-in';
@@ -29,19 +29,13 @@ const BIN = join(ROOT, 'cli', 'tessera.cjs');
 const KUBECTL = '/usr/bin/kubectl';
 const ALICE = { username: 'alice@contoso.com', password: 'alice-password', sub: 'alice-sub-6a1f0c' };
 const SCOPE = `${DEMO_API}/.default`;
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
-const hasScript = await new Promise<boolean>((done) => execFile('script', ['--version'], (error) => done(!error)));
-if (!hasScript) console.log('util-linux `script` not found: apt-get install util-linux (the integrations run in a pseudo-terminal)');
-const hasKubectl = existsSync(KUBECTL);
-if (!hasKubectl) console.log(`integrations e2e: ${KUBECTL} not installed; skipping its case.`);
 
 /** A shell word. */
 function q(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs get tokens from the running app', () => {
+requires(chromiumInstalled(), command('script', 'apt-get install util-linux (the integrations run in a pseudo-terminal)')).describe('kubectl, git and the Azure SDKs get tokens from the running app', () => {
   let idp: TestIdp;
   let mode: BrowserMode;
   let browser: Browser;
@@ -133,7 +127,7 @@ describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs ge
     for (const folder of [dir, runtimeDir]) if (folder) await rm(folder, { recursive: true, force: true });
   });
 
-  describe.skipIf(!hasKubectl)('kubectl', () => {
+  requires(file(KUBECTL, 'kubectl', 'apt-get install kubectl')).describe('kubectl', () => {
     let api: KubeApiStandIn;
     beforeAll(async () => {
       api = await startKubeApiStandIn(ca, async (token) => (await subjectOf(token)) === ALICE.sub);
