@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { ProfileDraft, Result } from '../../preload/contract';
 import { createDispatcher, type Dispatcher } from '../../main/boundary/dispatch';
+import { BridgeApi, composeAppApi } from '../../main/bridge/bridge-api';
+import { CommandLineToolInstaller } from '../../main/bridge/command-line-tool';
 import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
 import { RecordingClipboard } from '../../main/clipboard/clipboard';
 import { DEMO_PROFILE_ID } from '../../main/services/profiles';
@@ -206,8 +208,10 @@ class CanaryApp {
       log: (line) => void this.places.log.push(line),
       bridge: { env: { XDG_RUNTIME_DIR: this.dataDir } },
     });
-    // The Electron IPC handler's dispatcher, over the same core (as ipc-main-adapter.ts builds it).
-    this.dispatcher = createDispatcher(this.mode.core, { isTrustedSender: () => true });
+    // The Electron IPC handler's dispatcher over the same core and bridge, composed as main/index.ts does.
+    const bridgeApi = new BridgeApi(new CommandLineToolInstaller({ binDir: join(this.dataDir, 'bin') }));
+    if (this.mode.bridge) bridgeApi.attach(this.mode.bridge);
+    this.dispatcher = createDispatcher(composeAppApi(this.mode.core, bridgeApi), { isTrustedSender: () => true });
     const events = new AbortController();
     this.#events = events;
     const response = await fetch(`${this.mode.host.origin}/api/events`, { headers: { Authorization: `Bearer ${this.#key()}` }, signal: events.signal });
