@@ -62,7 +62,17 @@ export type IntegrationErrorCode =
   /** `exec` could not start the command. */
   | 'exec_failed';
 
-/** A refusal by an integration itself (not by the app). Its message never contains a token. */
+/**
+ * A refusal by an integration itself (not by the app). Its message never contains a token.
+ *
+ * Not an `AppError` (main/errors/app-error.ts), on purpose: `AppError` redacts in its constructor,
+ * and the redactor reaches the auth core through main/auth/index.ts (the only import of it the
+ * layering rules allow), which pulls undici, jose and the whole core into the command's bundle —
+ * measured 2026-11-30 with cli/build.mjs: 65.9 KB today, 1.21 MB with `IntegrationError extends
+ * AppError`. The `tessera` command starts on every kubectl and git call, so it stays small. Its codes
+ * are the command's own (none of them crosses the app's boundary); the app's codes it reports come
+ * from the bridge as strings (`describeError`).
+ */
 export class IntegrationError extends Error {
   override readonly name = 'IntegrationError';
   readonly code: IntegrationErrorCode;

@@ -153,6 +153,7 @@ export async function acquireTokenInteractiveWith(client: ClientApplication, sco
     });
     options.onBeforeLaunchingUi?.({ ui: 'browser' });
     const redirected = await broker.open(flow.auth_uri, redirectUri, { timeoutMs: options.timeout, signal: options.signal });
+    options.onRedirect?.(redirected);
     return await client.acquireTokenByAuthCodeFlow(flow, redirectParameters(redirected), scopes, {
       apiId: ClientApplication.ACQUIRE_TOKEN_INTERACTIVE,
     });

@@ -197,4 +197,9 @@ export interface AcquireTokenInteractiveOptions {
   readonly signal?: AbortSignal;
   readonly extraParameters?: Readonly<Record<string, string>>;
   readonly onBeforeLaunchingUi?: (info: { readonly ui: 'browser' }) => void;
+  /**
+   * Told the URL the provider redirected to, before its code is redeemed (the app registers the
+   * code with its redactor and shows "redeeming"). Brokers stay plain {@link AuthorizationBroker}s.
+   */
+  readonly onRedirect?: (redirectUrl: string) => void;
 }

@@ -2,14 +2,6 @@
  * Helpers shared by the app's sign-in brokers. The broker interface itself is the auth core's
  * `AuthorizationBroker` (main/auth/types.ts): every broker implements it directly.
  */
-import type { AuthorizationBroker } from '../auth';
-
-/**
- * The auth core's broker, with its kind always set.
- *
- * @deprecated Use `AuthorizationBroker` from main/auth; kept while the services move over.
- */
-export type SignInBroker = AuthorizationBroker & { readonly kind: 'embedded' | 'system-browser' };
 
 /**
  * Whether `candidate` is a redirect to `redirectUri`: same scheme, host, port and path, exactly.

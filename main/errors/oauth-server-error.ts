@@ -6,6 +6,7 @@ import { OAUTH_ERROR_CODES, type ErrorCode, type ErrorInfo, type ProviderErrorIn
 import type { TokenError } from '../auth';
 import { AppError, isErrorCode } from './app-error';
 import { redact } from './redact';
+import { secrets } from './secret-registry';
 
 // Errors that mean the refresh token can no longer be used without the user: sign in again.
 const REAUTH_ERRORS: ReadonlySet<string> = new Set(['invalid_grant', 'interaction_required', 'consent_required', 'login_required', 'account_selection_required']);
@@ -129,7 +130,7 @@ export class OAuthServerError extends AppError {
     this.aadsts = aadstsOf(answer, firstLine);
     this.aadstsText =
       this.aadsts === undefined ? undefined : (AADSTS_TEXT[this.aadsts] ?? (redact(truncate(firstLine.replace(/^AADSTS\d+:\s*/, ''))) || undefined));
-    this.claims = typeof answer.claims === 'string' && answer.claims !== '' ? answer.claims : undefined;
+    this.claims = claimsChallengeOf(answer.claims);
   }
 
   override toInfo(): ErrorInfo {
@@ -140,6 +141,24 @@ export class OAuthServerError extends AppError {
       ...(this.aadstsText ? { aadstsText: this.aadstsText } : {}),
     };
     return { code: this.code, message: this.message, provider };
+  }
+}
+
+/**
+ * A claims challenge the app may keep and send back (OIDC Core §5.5: a JSON object), or `undefined`.
+ *
+ * It is passed back verbatim, so it cannot be redacted; one that quotes a secret the app holds is
+ * hostile (or broken) and is dropped whole — it was stored in the settings file in plain text
+ * before (found by the "secrets canary" hardening row).
+ */
+function claimsChallengeOf(claims: unknown): string | undefined {
+  if (typeof claims !== 'string' || claims === '') return undefined;
+  if (secrets.removeFrom(claims, '') !== claims) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(claims);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? claims : undefined;
+  } catch {
+    return undefined;
   }
 }
 

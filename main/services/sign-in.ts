@@ -3,9 +3,8 @@
  * code (RFC 8628), with cancellation and a time limit; on success the account is remembered.
  */
 import type { DeviceCodePart, ProviderProfile, SignInMethod, SignInProgress } from '../../preload/contract';
-import type { AuthorizationBroker, BrokerPrepareOptions } from '../auth';
+import type { AuthorizationBroker } from '../auth';
 import { AppError, OAuthServerError, secrets, toAppError, toErrorInfo } from '../errors';
-import type { SignInBroker } from '../brokers/broker';
 import { accountIdFor, type AccountRecord, type AccountRegistry } from './accounts';
 import type { CachePersistence } from './cache-persistence';
 import type { EventHub } from './event-hub';
@@ -19,18 +18,12 @@ export interface EmbeddedBrokerContext {
   readonly accountKey?: string;
 }
 
-/** The system-browser broker (the auth core's `LoopbackBroker`): binds its loopback port in `prepare`, frees an unused one in `close`. */
-export interface LoopbackSignInBroker extends SignInBroker {
-  prepare(options?: BrokerPrepareOptions): Promise<{ readonly redirectUri: string }>;
-  close(): Promise<void> | void;
-}
-
-/** The brokers a host offers. */
+/** The brokers a host offers: each is the auth core's {@link AuthorizationBroker}, used as is. */
 export interface SignInBrokers {
   /** The Electron window broker; absent in browser mode. */
-  readonly embedded?: (context: EmbeddedBrokerContext) => SignInBroker;
-  /** The system browser with a loopback listener. */
-  readonly systemBrowser: () => LoopbackSignInBroker;
+  readonly embedded?: (context: EmbeddedBrokerContext) => AuthorizationBroker;
+  /** The system browser with a loopback listener (the auth core's `LoopbackBroker`: its port is bound in `prepare`). */
+  readonly systemBrowser: () => AuthorizationBroker;
 }
 
 /** Options of one sign-in. */
@@ -182,7 +175,7 @@ export class SignInFlow {
   }
 
   #interactive(profile: ProviderProfile, method: SignInMethod, request: SignInRequest, signal: AbortSignal, progress: (p: SignInProgress) => void) {
-    const { broker, redirectUri } = this.#brokerFor(profile, method, request.accountKey, () => progress({ kind: 'redeeming', profileId: profile.id }));
+    const { broker, redirectUri } = this.#brokerFor(profile, method, request.accountKey);
     return this.#deps.tokens.signIn(profile, broker, {
       redirectUri,
       loginHint: request.loginHint,
@@ -192,6 +185,11 @@ export class SignInFlow {
       signal,
       timeoutMs: this.#deps.timeoutMs,
       onWaitingForUser: () => progress({ kind: 'waiting-for-user', profileId: profile.id, method, host: authorityHost(profile) }),
+      onRedirect: (redirected) => {
+        // The code is a secret from now on: a provider that echoes it gets it redacted.
+        secrets.add(...codesIn(redirected));
+        progress({ kind: 'redeeming', profileId: profile.id });
+      },
     });
   }
 
@@ -232,12 +230,7 @@ export class SignInFlow {
     });
   }
 
-  #brokerFor(
-    profile: ProviderProfile,
-    method: SignInMethod,
-    accountKey: string | undefined,
-    onRedirect: () => void,
-  ): { broker: AuthorizationBroker; redirectUri?: string } {
+  #brokerFor(profile: ProviderProfile, method: SignInMethod, accountKey: string | undefined): { broker: AuthorizationBroker; redirectUri?: string } {
     if (method === 'embedded') {
       const factory = this.#deps.brokers.embedded;
       if (!factory) {
@@ -245,9 +238,9 @@ export class SignInFlow {
       }
       const redirectUri = profile.redirectUri ?? (profile.kind === 'entra' ? ENTRA_NATIVE_REDIRECT_URI : undefined);
       if (!redirectUri) throw new AppError('invalid_profile', 'This profile has no redirect URI for the embedded window. Edit the profile, or use the system browser.');
-      return { broker: adaptBroker(factory({ profile, ...(accountKey ? { accountKey } : {}) }), onRedirect), redirectUri };
+      return { broker: factory({ profile, ...(accountKey ? { accountKey } : {}) }), redirectUri };
     }
-    return { broker: adaptBroker(this.#deps.brokers.systemBrowser(), onRedirect) };
+    return { broker: this.#deps.brokers.systemBrowser() };
   }
 }
 
@@ -273,26 +266,6 @@ function deviceCodeError(method: SignInMethod, error: string, profile: ProviderP
  */
 export function addAccountPrompt(profile: ProviderProfile): 'login' | 'select_account' {
   return profile.kind === 'entra' ? 'select_account' : 'login';
-}
-
-/**
- * A broker wrapped for one sign-in: registers the redirect's authorization code with the
- * redactor and tells `onRedirect`; `prepare` (the auth core says how its authority spells a
- * loopback redirect, main/auth/loopback-broker.ts) and `close` pass through.
- */
-function adaptBroker(broker: AuthorizationBroker, onRedirect: () => void): AuthorizationBroker {
-  const open: AuthorizationBroker['open'] = async (url, redirectUri, options) => {
-    const redirected = await broker.open(url, redirectUri, options);
-    secrets.add(...codesIn(redirected));
-    onRedirect();
-    return redirected;
-  };
-  return {
-    ...(broker.kind ? { kind: broker.kind } : {}),
-    ...(broker.prepare ? { prepare: (options?: BrokerPrepareOptions) => broker.prepare!(options) } : {}),
-    open,
-    ...(broker.close ? { close: () => void Promise.resolve(broker.close?.()).catch(() => undefined) } : {}),
-  };
 }
 
 // The `code` of a redirect, in its query or its fragment (RFC 6749 §4.1.2, OAuth response modes).

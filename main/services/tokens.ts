@@ -68,6 +68,8 @@ export interface SignInOptions {
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
   readonly onWaitingForUser?: () => void;
+  /** Told the redirect URL before its code is redeemed. */
+  readonly onRedirect?: (redirectUrl: string) => void;
 }
 
 /** Options of {@link TokenService.signInWithDeviceCode}. */
@@ -193,6 +195,7 @@ export class TokenService {
       signal: options.signal,
       extraParameters,
       onBeforeLaunchingUi: options.onWaitingForUser,
+      onRedirect: options.onRedirect,
     }));
     if (result.error) return { result };
     const authority = await client.authority();

@@ -9,12 +9,12 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { requires, root } from '../support/requires';
 import { EndpointInUseError, startChannelServer, type ChannelHandler, type ChannelServer } from '../../main/bridge/channel-server';
 import { checkSocket, hostEndpoint, SOCKET_NAME, UnsafeEndpointError, type Endpoint } from '../../main/bridge/endpoint';
 import type { BridgeRequest } from '../../main/bridge/protocol';
 
 const CALLER = { program: 'vitest', integration: 'cli' } as const;
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 // `nobody`: a user this test is not.
 const OTHER_UID = 65534;
 
@@ -226,7 +226,7 @@ describe('channel server', () => {
     expect(statSync(join(dir, 'tessera')).mode & 0o777).toBe(0o700);
   });
 
-  it.skipIf(!isRoot)("refuses another user's folder, and a client refuses another user's socket", async () => {
+  requires(root('lets this test make files owned by another user')).it("refuses another user's folder, and a client refuses another user's socket", async () => {
     mkdirSync(join(dir, 'tessera'), { mode: 0o700 });
     chownSync(join(dir, 'tessera'), OTHER_UID, OTHER_UID);
     await expect(startChannelServer({ endpoint, handler })).rejects.toThrow(/belongs to another user/);

@@ -4,29 +4,21 @@
  * real terminal (a pseudo-terminal from util-linux `script`) or without one, as CI jobs run it.
  * Tokens are checked by piping them into curl against the provider's demo API.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsentChoice, ConsentPrompt } from '../../main/bridge';
-import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
-import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
-import { RecordingClipboard } from '../../main/clipboard/clipboard';
-import { DEMO_PROFILE_ID } from '../../main/services/profiles';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../support/browser';
-import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserMode } from '../../main/browser-host/browser-mode';
+import { chromiumInstalled } from '../support/browser';
+import { DEMO_API, PUBLIC_CLIENT_ID, type TestIdp } from '../support/idp';
+import { command, requires } from '../support/requires';
+import { DEMO_USER, REPO_ROOT as ROOT, startRunningApp, type RunningApp } from '../support/running-app';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'cli', 'tessera.cjs');
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
-const hasScript = await new Promise<boolean>((done) => execFile('script', ['--version'], (error) => done(!error)));
-if (!hasScript) console.log('util-linux `script` not found: apt-get install util-linux (the terminal cases need a pseudo-terminal)');
 
-const ALICE = { username: 'alice@contoso.com', password: 'alice-password' };
+const ALICE = DEMO_USER;
 // A terminal session's approval ends after this long without use (10 minutes in the app).
 const SESSION_IDLE_MS = 1_500;
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
@@ -42,15 +34,11 @@ function q(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-describe.skipIf(!chromiumPath || !hasScript)('tessera command against the running app', () => {
+requires(chromiumInstalled(), command('script', 'apt-get install util-linux (the terminal cases need a pseudo-terminal)')).describe('tessera command against the running app', () => {
+  let app: RunningApp;
   let idp: TestIdp;
   let mode: BrowserMode;
-  let browser: Browser;
-  let context: BrowserContext;
-  let dataDir: string;
   let runtimeDir: string;
-  const prompts: ConsentPrompt[] = [];
-  const answers: ConsentChoice[] = [];
   const stderrSeen: string[] = [];
 
   const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, XDG_RUNTIME_DIR: runtimeDir });
@@ -92,51 +80,15 @@ describe.skipIf(!chromiumPath || !hasScript)('tessera command against the runnin
   const curl = (): string => curlDemoApi.replace(q('CA'), q(idp.caPath)).replace(q('URL'), q(idp.demoApiUrl));
 
   beforeAll(async () => {
-    if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
-    idp = await startTestIdp({ accessTokenTtl: 3600 });
-    dataDir = await mkdtemp(join(tmpdir(), 'tessera-cli-e2e-'));
-    runtimeDir = await mkdtemp(join(tmpdir(), 'tessera-run-'));
-    browser = await launchChromium({ caCertPem: idp.caCertPem });
-    context = await newLoopbackContext(browser);
-    mode = await startBrowserMode({
-      version: '0.0.0-e2e',
-      staticDir: join(ROOT, 'dist', 'renderer'),
-      dataDir,
-      clipboard: new RecordingClipboard(),
-      openExternal: async (url) => {
-        const page = await context.newPage();
-        await page.goto(url);
-        await signInThroughLoginPage(page, ALICE);
-        await page.getByRole('heading', { name: 'Sign-in finished' }).waitFor({ timeout: 30_000 });
-        await page.close();
-      },
-      signInTimeoutMs: 60_000,
-      demo: {
-        profile: { name: 'Local demo provider', kind: 'oidc', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: [`${DEMO_API}/read`], signInMethod: 'system-browser' },
-        origin: idp.origin,
-        caPath: idp.caPath,
-        instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
-      },
-      bridge: { env: { XDG_RUNTIME_DIR: runtimeDir }, lifetimes: { sessionIdleMs: SESSION_IDLE_MS } },
-    });
-    // Stands in for the person at the Tessera window: answers each prompt with the next queued choice.
-    mode.bridge?.service.subscribe((event) => {
-      if (event.type !== 'consent-requested') return;
-      prompts.push(event.prompt);
-      const choice = answers.shift();
-      if (choice) setTimeout(() => mode.bridge?.service.answerConsent(event.prompt.id, choice), 50);
-    });
+    app = await startRunningApp({ name: 'cli-e2e', bridge: { lifetimes: { sessionIdleMs: SESSION_IDLE_MS } } });
+    ({ idp, mode } = app);
+    runtimeDir = app.runtimeDir ?? '';
     // Builds the bundle once (the bin builds it on first use in a fresh checkout).
     const version = await tessera(['--version']);
     expect(version.code).toBe(0);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await mode?.close();
-    await idp?.stop();
-    for (const dir of [dataDir, runtimeDir]) if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('reports the running app, its socket and where to approve', async () => {
     expect(mode.bridge).toBeDefined();
@@ -173,11 +125,11 @@ describe.skipIf(!chromiumPath || !hasScript)('tessera command against the runnin
   });
 
   it('after sign-in, lists the account and hands a token, once approved, to curl against the API', async () => {
-    await mode.core.addAccount({ profileId: DEMO_PROFILE_ID, method: 'system-browser' });
+    await app.signInDemoUser();
     const listed = JSON.parse((await tessera(['accounts', '--json'])).stdout) as { username: string; isDefault: boolean; status: string }[];
     expect(listed).toEqual([expect.objectContaining({ username: ALICE.username, isDefault: true, status: 'valid' })]);
 
-    answers.push('once');
+    app.answers.push('once');
     const run = await inTerminal(`tessera token ${ALICE.username} --format header | ${curl()}`);
     expect(run.code).toBe(0);
     // No page is open: the command says where to approve, and waits.
@@ -185,7 +137,7 @@ describe.skipIf(!chromiumPath || !hasScript)('tessera command against the runnin
     const body = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { sub: string; client_id: string };
     expect(body.sub).toBe('alice-sub-6a1f0c');
     expect(body.client_id).toBe(PUBLIC_CLIENT_ID);
-    const prompt = prompts.at(-1);
+    const prompt = app.prompts.at(-1);
     expect(prompt).toMatchObject({ username: ALICE.username, scopes: [`${DEMO_API}/read`], hasTerminal: true, caller: { program: 'sh', integration: 'cli' } });
     expect(prompt?.caller.tty).toMatch(/^\/dev\/pts\/\d+$/);
     expect(prompt?.caller.cwd).toBe(ROOT);
@@ -194,7 +146,7 @@ describe.skipIf(!chromiumPath || !hasScript)('tessera command against the runnin
   });
 
   it('a denied request exits 5 and is logged as denied', async () => {
-    answers.push('deny');
+    app.answers.push('deny');
     const run = await inTerminal('tessera token; echo "exit=$?"');
     expect(run.stdout).toContain('tessera: The request was denied in Tessera.');
     expect(run.stdout).toContain('exit=5');
@@ -202,14 +154,14 @@ describe.skipIf(!chromiumPath || !hasScript)('tessera command against the runnin
   });
 
   it('"allow this terminal session" covers the next call in that terminal, and expires when idle', async () => {
-    const before = prompts.length;
-    answers.push('session', 'deny');
+    const before = app.prompts.length;
+    app.answers.push('session', 'deny');
     const run = await inTerminal(`tessera token --format header | ${curl()}; echo; tessera token >/dev/null; echo "second=$?"; sleep ${(SESSION_IDLE_MS + 700) / 1000}; tessera token; echo "expired=$?"`);
     expect(run.stdout).toContain('"sub":"alice-sub-6a1f0c"');
     expect(run.stdout).toContain('second=0');
     expect(run.stdout).toContain('expired=5');
     // One prompt for the session, one after it expired; the second call needed none.
-    expect(prompts.length - before).toBe(2);
+    expect(app.prompts.length - before).toBe(2);
     const [expiredEntry, second] = mode.bridge?.service.listActivity() ?? [];
     expect(expiredEntry).toMatchObject({ outcome: 'denied' });
     expect(second).toMatchObject({ outcome: 'handed-out', basis: 'terminal-session' });
@@ -220,19 +172,19 @@ describe.skipIf(!chromiumPath || !hasScript)('tessera command against the runnin
     expect(refused.code).toBe(5);
     expect(refused.stderr).toMatch(/^tessera: No standing rule lets "ci-job" get tokens for alice@contoso\.com.*--program ci-job.*"Always allow"\.\n$/);
 
-    answers.push('always');
+    app.answers.push('always');
     const approve = await inTerminal('tessera token --program ci-job >/dev/null; echo "exit=$?"');
     expect(approve.stdout).toContain('exit=0');
     const [rule] = mode.bridge?.service.listStandingRules() ?? [];
     expect(rule).toMatchObject({ program: 'ci-job', username: ALICE.username, scopes: [`${DEMO_API}/read`] });
 
-    const before = prompts.length;
+    const before = app.prompts.length;
     const allowed = await tessera(['token', '--program', 'ci-job', '--format', 'json']);
     expect(allowed.code).toBe(0);
     const json = JSON.parse(allowed.stdout) as { accessToken: string; expiresOn: number; account: string; scopes: string[] };
     expect(json.account).toBe(ALICE.username);
     expect((await idp.introspect(json.accessToken)).active).toBe(true);
-    expect(prompts.length).toBe(before);
+    expect(app.prompts.length).toBe(before);
     // The log names the hand-out, never the token.
     expect(JSON.stringify(mode.bridge?.service.listActivity())).not.toContain(json.accessToken);
 
@@ -242,7 +194,7 @@ describe.skipIf(!chromiumPath || !hasScript)('tessera command against the runnin
   });
 
   it('--min-valid forces exactly one refresh when the cached token expires sooner; a cache hit asks the provider nothing', async () => {
-    answers.push('always');
+    app.answers.push('always');
     await inTerminal('tessera token --program ci-job >/dev/null');
     const first = await tessera(['token', '--program', 'ci-job', '--format', 'json']);
     const cached = JSON.parse(first.stdout) as { accessToken: string; expiresOn: number };

@@ -6,30 +6,26 @@
  * `startBrowserMode`, never reachable over HTTP), so the test can read them back and ask the
  * provider's introspection endpoint about them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import axe from 'axe-core';
 import { decodeJwt } from 'jose';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
-import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
-import { RecordingClipboard } from '../../main/clipboard/clipboard';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage, type BrowserUser } from '../support/browser';
-import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserMode } from '../../main/browser-host/browser-mode';
+import type { RecordingClipboard } from '../../main/clipboard/clipboard';
+import { chromiumInstalled, type BrowserUser } from '../support/browser';
+import { DEMO_API, PUBLIC_CLIENT_ID, type TestIdp } from '../support/idp';
+import { requires } from '../support/requires';
+import { DEMO_USER, finishSignIn, REPO_ROOT as ROOT, startRunningApp, type RunningApp } from '../support/running-app';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 // Every run saves its screenshots under test-results/; TESSERA_UPDATE_SCREENSHOTS=1 refreshes the
 // committed ones in docs/ (README shows one), so an ordinary run leaves the work tree clean.
 const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const ACCESS_TOKEN_TTL = 20;
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
 
-const ALICE: BrowserUser = { username: 'alice@contoso.com', password: 'alice-password' };
+const ALICE: BrowserUser = DEMO_USER;
 const BOB: BrowserUser = { username: 'bob@contoso.com', password: 'bob-password' };
 
 interface RawResponse {
@@ -49,15 +45,14 @@ function rawRequest(port: number, path: string, headers: Record<string, string>,
   });
 }
 
-describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
+requires(chromiumInstalled()).describe('browser mode in Chromium', () => {
+  let app: RunningApp;
   let idp: TestIdp;
   let mode: BrowserMode;
-  let browser: Browser;
   let context: BrowserContext;
+  let clipboard: RecordingClipboard;
   let page: Page;
-  let dataDir: string;
   let attacker: Server;
-  const clipboard = new RecordingClipboard();
   const refusals: { status: number; reason: string; path: string }[] = [];
   const pageErrors: string[] = [];
   // Every `securitypolicyviolation` the app's page raises during the whole run (renderer-serving.ts).
@@ -69,20 +64,14 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
   const row = (username: string) => page.getByRole('group', { name: `Account ${username}` });
   const statusOf = (username: string) => row(username).getByTestId('account-status');
 
-  async function openSignInPage(url: string): Promise<void> {
+  async function openSignInPage(url: string, context: BrowserContext): Promise<void> {
     signInPages += 1;
     const signInPage = await context.newPage();
     await signInPage.goto(url);
-    const user = nextUser;
     // With a live provider session there is no login page: the redirect comes straight back.
-    void (async () => {
-      const finished = signInPage.getByRole('heading', { name: 'Sign-in finished' });
-      const form = signInPage.getByLabel('Username');
-      await Promise.race([form.waitFor({ state: 'visible', timeout: 30_000 }), finished.waitFor({ timeout: 30_000 })]);
-      if (await form.isVisible()) await signInThroughLoginPage(signInPage, user);
-      await finished.waitFor({ timeout: 30_000 });
-      await signInPage.close();
-    })().catch(() => undefined);
+    void finishSignIn(signInPage, nextUser)
+      .then(() => signInPage.close())
+      .catch(() => undefined);
   }
 
   async function screenshot(name: string): Promise<void> {
@@ -102,26 +91,8 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
   }
 
   beforeAll(async () => {
-    if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
-    idp = await startTestIdp({ accessTokenTtl: ACCESS_TOKEN_TTL });
-    dataDir = await mkdtemp(join(tmpdir(), 'tessera-browser-mode-'));
-    browser = await launchChromium({ caCertPem: idp.caCertPem });
-    context = await newLoopbackContext(browser);
-    mode = await startBrowserMode({
-      version: '0.0.0-e2e',
-      staticDir: join(ROOT, 'dist', 'renderer'),
-      dataDir,
-      clipboard,
-      openExternal: openSignInPage,
-      onRefused: (refusal) => refusals.push(refusal),
-      signInTimeoutMs: 60_000,
-      demo: {
-        profile: { name: 'Local demo provider', kind: 'oidc', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: [`${DEMO_API}/read`], signInMethod: 'system-browser' },
-        origin: idp.origin,
-        caPath: idp.caPath,
-        instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
-      },
-    });
+    app = await startRunningApp({ name: 'browser-mode', accessTokenTtl: ACCESS_TOKEN_TTL, openSignInPage, onRefused: (refusal) => refusals.push(refusal) });
+    ({ idp, mode, context, clipboard } = app);
     attacker = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<!doctype html><title>Totally harmless</title><h1>Hello</h1>');
@@ -144,11 +115,8 @@ describe.skipIf(!chromiumPath)('browser mode in Chromium', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await mode?.close();
+    await app?.close();
     await new Promise<void>((done) => (attacker ? attacker.close(() => done()) : done()));
-    await idp?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('opens with the secret taken out of the address bar and no CSP violations', async () => {

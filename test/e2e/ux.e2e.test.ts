@@ -7,34 +7,29 @@
  * Access tokens here live an hour, so a second use of a token is a cache hit: that is what makes
  * "the error badge clears after the next success" a real check of the cache-hit path.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import axe from 'axe-core';
 import { decodeJwt } from 'jose';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
-import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
-import { RecordingClipboard } from '../../main/clipboard/clipboard';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage, type BrowserUser } from '../support/browser';
-import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserMode } from '../../main/browser-host/browser-mode';
+import type { RecordingClipboard } from '../../main/clipboard/clipboard';
+import { chromiumInstalled, type BrowserUser } from '../support/browser';
+import { DEMO_API, PUBLIC_CLIENT_ID, type TestIdp } from '../support/idp';
+import { requires } from '../support/requires';
+import { DEMO_USER, finishSignIn, REPO_ROOT as ROOT, startRunningApp, type RunningApp } from '../support/running-app';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
 
-const ALICE: BrowserUser = { username: 'alice@contoso.com', password: 'alice-password' };
+const ALICE: BrowserUser = DEMO_USER;
 
-describe.skipIf(!chromiumPath)('everyday UX in Chromium (browser mode, demo provider)', () => {
+requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, demo provider)', () => {
+  let app: RunningApp;
   let idp: TestIdp;
   let mode: BrowserMode;
-  let browser: Browser;
-  let context: BrowserContext;
+  let clipboard: RecordingClipboard;
   let page: Page;
-  let dataDir: string;
-  const clipboard = new RecordingClipboard();
   const pageErrors: string[] = [];
   const apiCalls: string[] = [];
   // What the "Sign-in finished" page looked like, captured while the sign-in ran.
@@ -45,7 +40,7 @@ describe.skipIf(!chromiumPath)('everyday UX in Chromium (browser mode, demo prov
   const statusOf = (username: string): Locator => row(username).getByTestId('account-status');
   const calls = (method: string): number => apiCalls.filter((path) => path === `/api/${method}`).length;
 
-  async function openSignInPage(url: string): Promise<void> {
+  async function openSignInPage(url: string, context: BrowserContext): Promise<void> {
     authorizeUrls.push(url);
     const signInPage = await context.newPage();
     const errors: string[] = [];
@@ -54,11 +49,7 @@ describe.skipIf(!chromiumPath)('everyday UX in Chromium (browser mode, demo prov
     });
     await signInPage.goto(url);
     void (async () => {
-      const finished = signInPage.getByRole('heading', { name: 'Sign-in finished' });
-      const form = signInPage.getByLabel('Username');
-      await Promise.race([form.waitFor({ state: 'visible', timeout: 30_000 }), finished.waitFor({ timeout: 30_000 })]);
-      if (await form.isVisible()) await signInThroughLoginPage(signInPage, ALICE);
-      await finished.waitFor({ timeout: 30_000 });
+      await finishSignIn(signInPage, ALICE);
       const style = await signInPage.evaluate(() => {
         const main = document.querySelector('main');
         return main ? { borderRadius: getComputedStyle(main).borderRadius, display: getComputedStyle(document.body).display } : { borderRadius: '', display: '' };
@@ -118,27 +109,10 @@ describe.skipIf(!chromiumPath)('everyday UX in Chromium (browser mode, demo prov
   }
 
   beforeAll(async () => {
-    if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
     await mkdir(SCREENSHOTS, { recursive: true });
-    idp = await startTestIdp({ accessTokenTtl: 3600 });
-    dataDir = await mkdtemp(join(tmpdir(), 'tessera-ux-'));
-    browser = await launchChromium({ caCertPem: idp.caCertPem });
-    context = await newLoopbackContext(browser);
-    mode = await startBrowserMode({
-      version: '0.0.0-e2e',
-      staticDir: join(ROOT, 'dist', 'renderer'),
-      dataDir,
-      clipboard,
-      openExternal: openSignInPage,
-      signInTimeoutMs: 60_000,
-      demo: {
-        profile: { name: 'Local demo provider', kind: 'oidc', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: [`${DEMO_API}/read`], signInMethod: 'system-browser' },
-        origin: idp.origin,
-        caPath: idp.caPath,
-        instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
-      },
-    });
-    page = await context.newPage();
+    app = await startRunningApp({ name: 'ux', openSignInPage });
+    ({ idp, mode, clipboard } = app);
+    page = await app.context.newPage();
     await page.setViewportSize({ width: 1280, height: 800 });
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
@@ -151,16 +125,11 @@ describe.skipIf(!chromiumPath)('everyday UX in Chromium (browser mode, demo prov
     await page.goto(mode.host.url);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await mode?.close();
-    await idp?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('serves a favicon instead of a 404', async () => {
     await page.getByRole('button', { name: 'Add your first account' }).waitFor();
-    const response = await context.request.get(`${mode.host.origin}/favicon.ico`);
+    const response = await app.context.request.get(`${mode.host.origin}/favicon.ico`);
     expect(response.status()).toBe(200);
     expect(response.headers()['content-type']).toBe('image/x-icon');
     expect([...(await response.body()).subarray(0, 4)]).toEqual([0, 0, 1, 0]);

@@ -10,10 +10,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { API_METHODS, type AccountView, type Result } from '../../preload/contract';
 import type { TestIdp, TestUser } from '../support/idp';
 import { buildAppCopy, REPO_ROOT } from '../build/app-copy';
+import { requirement, requires } from '../support/requires';
 
 /**
  * The Electron executable, found without `require('electron')`: that module tries to download the
@@ -30,9 +31,9 @@ function electronBinary(): string | undefined {
 }
 
 const binary = electronBinary();
-if (!binary) console.log('SKIP test/electron: the Electron binary is not installed (node_modules/electron/dist missing), so the Electron end-to-end tests did not run.');
+const needs = requires(requirement(binary !== undefined, 'the Electron binary is not installed (node_modules/electron/dist missing; its download is impossible here)'));
 
-describe.skipIf(!binary)('Tessera in Electron', () => {
+needs.describe('Tessera in Electron', () => {
   let temp: string;
   let idp: TestIdp;
   let app: ElectronApplication;

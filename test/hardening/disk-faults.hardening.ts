@@ -14,7 +14,8 @@ import { EncryptedCacheStore, TOKEN_CACHE_KEY } from '../../main/persistence/enc
 import { KeyFileCipher } from '../../main/persistence/key-file-cipher';
 import { ConfStore } from '../../main/persistence/settings-store';
 import { createAppCore, type AppCore } from '../../main/services/app-core';
-import { canMountTmpfs, makeReadOnly, mountSmallDisk } from '../support/fault-disks';
+import { makeReadOnly, mountSmallDisk, type SmallDisk } from '../support/fault-disks';
+import { requires, tmpfs } from '../support/requires';
 import { useTempDirs } from '../support/temp-dirs';
 import { BasicTextCipher, UnavailableCipher } from '../support/weak-ciphers';
 import { hardeningCase, typedCodeOf, type CaseRecorder } from './harness';
@@ -36,13 +37,32 @@ function startHost(dataDir: string): Promise<BrowserMode> {
   });
 }
 
-/** Runs `start`; a throw is a crash of start-up (the app must start on a bad disk). */
-async function startsOrCrashes(t: CaseRecorder, start: () => Promise<BrowserMode>): Promise<BrowserMode | undefined> {
+/**
+ * Starts a host on `dir`, runs `body` with it, closes it. A throw of the start is a crash of
+ * start-up (the app must start on a bad disk).
+ */
+async function withHost(t: CaseRecorder, dir: string, body: (mode: BrowserMode) => Promise<void>): Promise<void> {
+  let mode: BrowserMode;
   try {
-    return await start();
+    mode = await startHost(dir);
   } catch (error) {
     t.crashed();
     throw error;
+  }
+  try {
+    await body(mode);
+  } finally {
+    await mode.close();
+  }
+}
+
+/** Runs `body` on a fresh small tmpfs disk of `sizeKb`, unmounted afterwards. */
+async function onSmallDisk(sizeKb: number, body: (disk: SmallDisk) => Promise<void>): Promise<void> {
+  const disk = mountSmallDisk(sizeKb);
+  try {
+    await body(disk);
+  } finally {
+    disk.dispose();
   }
 }
 
@@ -67,14 +87,11 @@ describe('corrupt and undecryptable files', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'settings.json'), '{"profiles": [ {"name": "half');
     t.tried();
-    const mode = await startsOrCrashes(t, () => startHost(dir));
-    try {
-      const status = await mode!.core.getStorageStatus();
+    await withHost(t, dir, async (mode) => {
+      const status = await mode.core.getStorageStatus();
       expect(status.quarantinedFile).toMatch(/settings\.json\.corrupt-/);
       sameBytes(t, status.quarantinedFile!, '{"profiles": [ {"name": "half');
-    } finally {
-      await mode?.close();
-    }
+    });
   });
 
   hardeningCase('disk faults', 'undecryptable cache (another key): the app starts, backs it up, never overwrites it unread', async (t) => {
@@ -83,16 +100,13 @@ describe('corrupt and undecryptable files', () => {
     writeFileSync(join(dir, 'token-cache.key'), Buffer.alloc(32, 7));
     const before = readFileSync(join(dir, 'token-cache.json'), 'utf8');
     t.tried();
-    const mode = await startsOrCrashes(t, () => startHost(dir));
-    try {
-      const status = await mode!.core.getStorageStatus();
+    await withHost(t, dir, async (mode) => {
+      const status = await mode.core.getStorageStatus();
       expect(status.undecryptableBackup).toBeDefined();
       sameBytes(t, join(dir, 'token-cache.json'), before);
       const backup = JSON.parse(readFileSync(status.undecryptableBackup!, 'utf8')) as unknown;
       expect(backup).toEqual((JSON.parse(before) as Record<string, unknown>)[TOKEN_CACHE_KEY]);
-    } finally {
-      await mode?.close();
-    }
+    });
     sameBytes(t, join(dir, 'token-cache.json'), before);
   });
 
@@ -101,15 +115,12 @@ describe('corrupt and undecryptable files', () => {
     seedCacheText(dir, '{"RefreshToken": [1, 2');
     const before = readFileSync(join(dir, 'token-cache.json'), 'utf8');
     t.tried();
-    const mode = await startsOrCrashes(t, () => startHost(dir));
-    try {
-      const status = await mode!.core.getStorageStatus();
+    await withHost(t, dir, async (mode) => {
+      const status = await mode.core.getStorageStatus();
       expect(status.undecryptableBackup).toBeDefined();
       const copy = JSON.parse(readFileSync(status.undecryptableBackup!, 'utf8')) as { ciphertext: string };
       expect(new KeyFileCipher(join(dir, 'token-cache.key')).decrypt(Buffer.from(copy.ciphertext, 'base64'))).toBe('{"RefreshToken": [1, 2');
-    } finally {
-      await mode?.close();
-    }
+    });
     sameBytes(t, join(dir, 'token-cache.json'), before);
   });
 
@@ -120,15 +131,12 @@ describe('corrupt and undecryptable files', () => {
     writeFileSync(join(dir, 'backups'), 'a file where the backup folder belongs');
     const before = readFileSync(join(dir, 'token-cache.json'), 'utf8');
     t.tried();
-    const mode = await startsOrCrashes(t, () => startHost(dir));
-    try {
-      const status = await mode!.core.getStorageStatus();
+    await withHost(t, dir, async (mode) => {
+      const status = await mode.core.getStorageStatus();
       expect(status.reason).toMatch(/No copy of the old data could be made/);
       expect(status.undecryptableBackup).toBeUndefined();
       t.refusedWith('backup_failed');
-    } finally {
-      await mode?.close();
-    }
+    });
     sameBytes(t, join(dir, 'token-cache.json'), before);
   });
 });
@@ -143,84 +151,63 @@ describe('read-only and full disks', () => {
     const restore = makeReadOnly(data);
     try {
       t.tried();
-      const mode = await startsOrCrashes(t, () => startHost(data));
-      try {
-        const status = await mode!.core.getStorageStatus();
+      await withHost(t, data, async (mode) => {
+        const status = await mode.core.getStorageStatus();
         expect(status.reason).toMatch(/damaged and could not be moved aside/);
-        const code = await refusedWrite(t, () => mode!.core.updateSettings({ clipboardClearSeconds: 45 }), ['unreadable_file']);
+        const code = await refusedWrite(t, () => mode.core.updateSettings({ clipboardClearSeconds: 45 }), ['unreadable_file']);
         expect(code).toBe('unreadable_file');
-      } finally {
-        await mode?.close();
-      }
+      });
     } finally {
       restore();
     }
     sameBytes(t, join(data, 'settings.json'), '{"settings": {"theme": "da');
   });
 
-  describe.skipIf(!canMountTmpfs())('on a real small disk (tmpfs)', () => {
+  requires(tmpfs()).describe('on a real small disk (tmpfs)', () => {
     hardeningCase('disk faults', 'full disk at first start: the app starts, says the disk is full (not "no keyring"), refuses writes with disk_full', async (t) => {
-      const disk = mountSmallDisk(64);
-      try {
+      await onSmallDisk(64, async (disk) => {
         disk.fill();
         t.tried();
-        const mode = await startsOrCrashes(t, () => startHost(join(disk.dir, 'tessera')));
-        try {
-          const status = await mode!.core.getStorageStatus();
+        await withHost(t, join(disk.dir, 'tessera'), async (mode) => {
+          const status = await mode.core.getStorageStatus();
           expect(status.mode).toBe('memory-only');
           expect(status.reason).toMatch(/full/);
           expect(status.reason).not.toMatch(/no system keyring/);
-          const code = await refusedWrite(t, () => mode!.core.updateSettings({ clipboardClearSeconds: 45 }), ['disk_full']);
+          const code = await refusedWrite(t, () => mode.core.updateSettings({ clipboardClearSeconds: 45 }), ['disk_full']);
           expect(code).toBe('disk_full');
-        } finally {
-          await mode?.close();
-        }
-      } finally {
-        disk.dispose();
-      }
+        });
+      });
     });
 
     hardeningCase('disk faults', 'disk full after start: writes refused with disk_full, everything saved before is intact', async (t) => {
-      const disk = mountSmallDisk(256);
-      try {
+      await onSmallDisk(256, async (disk) => {
         const dir = join(disk.dir, 'tessera');
-        const mode = await startsOrCrashes(t, () => startHost(dir));
-        try {
-          await mode!.core.updateSettings({ clipboardClearSeconds: 30 });
+        await withHost(t, dir, async (mode) => {
+          await mode.core.updateSettings({ clipboardClearSeconds: 30 });
           const settingsBefore = readFileSync(join(dir, 'settings.json'), 'utf8');
           disk.fill();
           t.tried();
-          const code = await refusedWrite(t, () => mode!.core.updateSettings({ clipboardClearSeconds: 45 }), ['disk_full']);
+          const code = await refusedWrite(t, () => mode.core.updateSettings({ clipboardClearSeconds: 45 }), ['disk_full']);
           expect(code).toBe('disk_full');
-          expect((await mode!.core.getSettings()).clipboardClearSeconds).toBe(30);
+          expect((await mode.core.getSettings()).clipboardClearSeconds).toBe(30);
           sameBytes(t, join(dir, 'settings.json'), settingsBefore);
           disk.free();
-          await mode!.core.updateSettings({ clipboardClearSeconds: 45 });
-        } finally {
-          await mode?.close();
-        }
-      } finally {
-        disk.dispose();
-      }
+          await mode.core.updateSettings({ clipboardClearSeconds: 45 });
+        });
+      });
     });
 
     hardeningCase('disk faults', 'read-only disk at start: the app starts and says the disk is read-only', async (t) => {
-      const disk = mountSmallDisk(64);
-      try {
+      await onSmallDisk(64, async (disk) => {
         disk.setReadOnly(true);
         t.tried();
-        const mode = await startsOrCrashes(t, () => startHost(join(disk.dir, 'tessera')));
-        try {
-          const status = await mode!.core.getStorageStatus();
+        await withHost(t, join(disk.dir, 'tessera'), async (mode) => {
+          const status = await mode.core.getStorageStatus();
           expect(status.reason).toMatch(/read-only/);
-          const code = await refusedWrite(t, () => mode!.core.updateSettings({ clipboardClearSeconds: 45 }), ['read_only']);
+          const code = await refusedWrite(t, () => mode.core.updateSettings({ clipboardClearSeconds: 45 }), ['read_only']);
           expect(code).toBe('read_only');
-        } finally {
-          await mode?.close();
-        }
-      } finally {
-        disk.dispose();
-      }
+        });
+      });
     });
   });
 });

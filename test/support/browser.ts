@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { requirement, type Requirement } from './requires';
 
 /** Flags for a quiet, sandbox-free Chromium that makes no background connections. */
 export const CHROMIUM_ARGS: string[] = [
@@ -23,6 +24,11 @@ export const CHROMIUM_ARGS: string[] = [
 
 /** The line tests print when they skip for want of a browser. */
 export const CHROMIUM_MISSING = 'Chromium not found: apt-get install chromium (or set TESSERA_CHROMIUM)';
+
+/** A real Chromium (Debian's `chromium`, or `TESSERA_CHROMIUM`), as a requirement of `requires` (./requires.ts). */
+export function chromiumInstalled(): Requirement {
+  return requirement(findChromium() !== undefined, CHROMIUM_MISSING);
+}
 
 /** A user as the login page needs it. */
 export interface BrowserUser {

@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onPath } from './requires';
 
 /** A running display server. */
 export interface DisplayServer {
@@ -16,11 +17,6 @@ export interface DisplayServer {
   readonly env: Readonly<Record<string, string>>;
   /** Ends the server and removes its files. */
   stop(): Promise<void>;
-}
-
-/** Whether `command` is on the PATH. */
-export function hasCommand(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {
@@ -41,7 +37,7 @@ function stopProcess(child: ChildProcess): Promise<void> {
  * Undefined when Xvfb is not installed (`apt-get install xvfb`).
  */
 export async function startXvfb(): Promise<DisplayServer | undefined> {
-  if (!hasCommand('Xvfb')) return undefined;
+  if (!onPath('Xvfb')) return undefined;
   const child = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '640x480x24'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
   const displayNumber = await new Promise<string>((resolve, reject) => {
     let text = '';
@@ -66,7 +62,7 @@ export async function startXvfb(): Promise<DisplayServer | undefined> {
  * Weston cannot start here.
  */
 export async function startWeston(x11: DisplayServer): Promise<DisplayServer | undefined> {
-  if (!hasCommand('weston') || !hasCommand('wl-copy') || !hasCommand('wl-paste')) return undefined;
+  if (!onPath('weston') || !onPath('wl-copy') || !onPath('wl-paste')) return undefined;
   const runtimeDir = mkdtempSync(join(tmpdir(), 'tessera-wayland-'));
   chmodSync(runtimeDir, 0o700);
   const socket = 'wayland-tessera';

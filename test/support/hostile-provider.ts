@@ -9,7 +9,7 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,16 @@ export interface ScriptedAnswer {
   readonly fault?: 'silent' | 'reset' | 'reset-mid-body' | 'trickle';
   readonly trickleMs?: number;
 }
+
+/** A request as the provider received it (for an answer that echoes what the client sent). */
+export interface ReceivedRequest {
+  /** The body, as text (a token request's form). */
+  readonly body: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+/** A scripted answer, or a function that builds it from the request (e.g. to echo the PKCE verifier back). */
+export type QueuedAnswer = ScriptedAnswer | ((request: ReceivedRequest) => ScriptedAnswer);
 
 /** How to sign an ID token. */
 export interface IdTokenOptions {
@@ -58,7 +68,7 @@ export interface HostileProvider {
   /** The key set it serves unless a test queued another answer (one RS256 key, kid `k1`). */
   readonly jwks: { readonly keys: readonly JWK[] };
   /** Answer the next request to `endpoint` with `answer` (queued answers are used in order). */
-  queue(endpoint: HostileEndpoint, answer: ScriptedAnswer): void;
+  queue(endpoint: HostileEndpoint, answer: QueuedAnswer): void;
   /** Serve `answer` for every request to `endpoint` until `reset()`. */
   always(endpoint: HostileEndpoint, answer: ScriptedAnswer): void;
   /** Forget queued and standing answers. */
@@ -86,7 +96,7 @@ export async function startHostileProvider(): Promise<HostileProvider> {
   const stranger = await generateKeyPair('RS256');
   const publicJwk: JWK = { ...(await exportJWK(own.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
 
-  const queued = new Map<HostileEndpoint, ScriptedAnswer[]>();
+  const queued = new Map<HostileEndpoint, QueuedAnswer[]>();
   const standing = new Map<HostileEndpoint, ScriptedAnswer>();
   const counts = new Map<HostileEndpoint, number>();
   const sockets = new Set<Socket>();
@@ -98,16 +108,17 @@ export async function startHostileProvider(): Promise<HostileProvider> {
     const match = ROUTE.exec(path);
     const name = match?.[1] ?? '';
     const endpoint = match ? ENDPOINTS[match[2] ?? ''] : undefined;
-    // Drain the request body before answering, as a real server does.
-    req.resume();
+    // Read the request body before answering, as a real server does (an answer may echo it).
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (!endpoint) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
         return;
       }
       counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
-      const answer = queued.get(endpoint)?.shift() ?? standing.get(endpoint) ?? normalAnswer(endpoint, name);
-      serve(res, answer);
+      const next = queued.get(endpoint)?.shift() ?? standing.get(endpoint) ?? normalAnswer(endpoint, name);
+      serve(res, typeof next === 'function' ? next({ body: Buffer.concat(chunks).toString('utf8'), headers: req.headers }) : next);
     });
   });
   server.on('connection', (socket: Socket) => {

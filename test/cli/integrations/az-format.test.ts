@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { azLocalTime, formatAzAccessToken } from '../../../cli/integrations/az-format';
 import { runIntegrationCommand } from '../../../cli/integrations/commands';
 import type { TokenGrant } from '../../../cli/integrations/get-token';
+import { file, pythonAzureIdentity, requires } from '../../support/requires';
 import { writeTesseraCommand } from '../../support/tessera-command';
 import { createTokenSource, ISSUER_ACCOUNTS, startTokenIssuer, type TokenIssuer } from '../../support/token-issuer';
 
@@ -52,7 +52,7 @@ describe('--format az', () => {
     expect(Object.keys(JSON.parse(formatAzAccessToken(grant({ account: CAROL }))) as object)).toEqual(['accessToken', 'expiresOn', 'expires_on', 'tokenType']);
   });
 
-  it.skipIf(!existsSync(DEBIAN_PYTHON))('writes expiresOn in local time exactly as azure-cli’s Python does', async () => {
+  requires(file(DEBIAN_PYTHON, 'Python 3', 'apt-get install python3')).it('writes expiresOn in local time exactly as azure-cli’s Python does', async () => {
     const saved = process.env['TZ'];
     process.env['TZ'] = ZONE;
     try {
@@ -127,7 +127,7 @@ describe('Azure SDKs’ AzureCliCredential read tessera’s az output (through a
     expect(JSON.parse(stdout)).toEqual({ hash: createHashHex(issued.accessToken), expiresOnTimestamp: issued.expiresOn * 1000 });
   });
 
-  it.skipIf(!existsSync('/usr/lib/python3/dist-packages/azure/identity'))('azure-identity (Python 1.13, which reads only the local-time expiresOn) AzureCliCredential', async () => {
+  requires(pythonAzureIdentity()).it('azure-identity (Python 1.13, which reads only the local-time expiresOn) AzureCliCredential', async () => {
     issuer.requests.length = 0;
     issuer.issued.length = 0;
     const script = [

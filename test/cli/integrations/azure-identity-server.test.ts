@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWithAzureIdentity, startAzureIdentityEndpoint, type AzureIdentityEndpoint } from '../../../cli/integrations/azure-identity-server';
+import { pythonAzureIdentity, requires } from '../../support/requires';
 import { createTokenSource, ISSUER_ACCOUNTS, type TokenSource } from '../../support/token-issuer';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
@@ -227,9 +227,7 @@ describe('Azure SDKs in a child process get tokens from tessera exec --azure-ide
     expect(await isGone(report.endpoint)).toBe(true);
   });
 
-  const hasPythonSdk = existsSync(join('/usr/lib/python3/dist-packages/azure/identity'));
-  if (!hasPythonSdk) console.log('azure-identity: Debian python3-azure (azure-identity for Python) not installed; skipping the Python SDK test.');
-  it.skipIf(!hasPythonSdk)('azure-identity (Python, as Debian’s azure-cli ships it): ManagedIdentityCredential and DefaultAzureCredential', async () => {
+  requires(pythonAzureIdentity()).it('azure-identity (Python, as Debian’s azure-cli ships it): ManagedIdentityCredential and DefaultAzureCredential', async () => {
     const source = createTokenSource();
     const { code, report } = await runChild(source, DEBIAN_PYTHON, ['-c', PYTHON_CHILD], 'python');
     expect(code).toBe(0);

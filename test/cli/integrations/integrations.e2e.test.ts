@@ -6,51 +6,37 @@
  * Activity log under the tool's name.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsentChoice, ConsentPrompt } from '../../../main/bridge';
-import { startBrowserMode, type BrowserMode } from '../../../main/browser-host/browser-mode';
-import { buildRenderer, rendererBuildIsStale } from '../../../main/browser-host/build-renderer';
-import { RecordingClipboard } from '../../../main/clipboard/clipboard';
-import { DEMO_PROFILE_ID } from '../../../main/services/profiles';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
+import type { BrowserMode } from '../../../main/browser-host/browser-mode';
+import { chromiumInstalled } from '../../support/browser';
 import { startGitHttpStandIn, type GitHttpStandIn } from '../../support/git-http-stand-in';
-import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../../support/idp';
+import { DEMO_API, type TestIdp } from '../../support/idp';
 import { standInKubeconfig, startKubeApiStandIn, type KubeApiStandIn } from '../../support/kube-api-stand-in';
+import { command, file, requires } from '../../support/requires';
+import { DEMO_USER, REPO_ROOT as ROOT, startRunningApp, type RunningApp } from '../../support/running-app';
 import { createTestCa, type TestCa } from '../../support/test-certs';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const BIN = join(ROOT, 'cli', 'tessera.cjs');
 const KUBECTL = '/usr/bin/kubectl';
-const ALICE = { username: 'alice@contoso.com', password: 'alice-password', sub: 'alice-sub-6a1f0c' };
+// The demo user and the subject the test provider gives it.
+const ALICE = { ...DEMO_USER, sub: 'alice-sub-6a1f0c' };
 const SCOPE = `${DEMO_API}/.default`;
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
-const hasScript = await new Promise<boolean>((done) => execFile('script', ['--version'], (error) => done(!error)));
-if (!hasScript) console.log('util-linux `script` not found: apt-get install util-linux (the integrations run in a pseudo-terminal)');
-const hasKubectl = existsSync(KUBECTL);
-if (!hasKubectl) console.log(`integrations e2e: ${KUBECTL} not installed; skipping its case.`);
 
 /** A shell word. */
 function q(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs get tokens from the running app', () => {
+requires(chromiumInstalled(), command('script', 'apt-get install util-linux (the integrations run in a pseudo-terminal)')).describe('kubectl, git and the Azure SDKs get tokens from the running app', () => {
+  let app: RunningApp;
   let idp: TestIdp;
   let mode: BrowserMode;
-  let browser: Browser;
-  let context: BrowserContext;
   let dir: string;
   let runtimeDir: string;
   let ca: TestCa;
-  const prompts: ConsentPrompt[] = [];
-  const answers: ConsentChoice[] = [];
 
   /** The demo API's verdict on a token: the subject it belongs to, or undefined when refused. */
   function subjectOf(token: string): Promise<string | undefined> {
@@ -83,57 +69,21 @@ describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs ge
   const activity = () => mode.bridge?.service.listActivity() ?? [];
 
   beforeAll(async () => {
-    if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
-    idp = await startTestIdp({ accessTokenTtl: 3600 });
-    dir = await mkdtemp(join(tmpdir(), 'tessera-integrations-e2e-'));
-    runtimeDir = await mkdtemp(join(tmpdir(), 'tessera-run-'));
+    app = await startRunningApp({ name: 'integrations-e2e', defaultScopes: [SCOPE], bridge: {} });
+    ({ idp, mode, dataDir: dir } = app);
+    runtimeDir = app.runtimeDir ?? '';
     ca = await createTestCa();
     // `tessera` on PATH, as an installed command would be.
     await mkdir(join(dir, 'bin'));
     await writeFile(join(dir, 'bin', 'tessera'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(BIN)} "$@"\n`, { mode: 0o755 });
-    browser = await launchChromium({ caCertPem: idp.caCertPem });
-    context = await newLoopbackContext(browser);
-    mode = await startBrowserMode({
-      version: '0.0.0-e2e',
-      staticDir: join(ROOT, 'dist', 'renderer'),
-      dataDir: dir,
-      clipboard: new RecordingClipboard(),
-      openExternal: async (url) => {
-        const page = await context.newPage();
-        await page.goto(url);
-        await signInThroughLoginPage(page, ALICE);
-        await page.getByRole('heading', { name: 'Sign-in finished' }).waitFor({ timeout: 30_000 });
-        await page.close();
-      },
-      signInTimeoutMs: 60_000,
-      demo: {
-        profile: { name: 'Local demo provider', kind: 'oidc', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: [SCOPE], signInMethod: 'system-browser' },
-        origin: idp.origin,
-        caPath: idp.caPath,
-        instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
-      },
-      bridge: { env: { XDG_RUNTIME_DIR: runtimeDir } },
-    });
-    // Stands in for the person at the Tessera window: answers each prompt with the next queued choice.
-    mode.bridge?.service.subscribe((event) => {
-      if (event.type !== 'consent-requested') return;
-      prompts.push(event.prompt);
-      const choice = answers.shift();
-      if (choice) setTimeout(() => mode.bridge?.service.answerConsent(event.prompt.id, choice), 50);
-    });
-    await mode.core.addAccount({ profileId: DEMO_PROFILE_ID, method: 'system-browser' });
+    await app.signInDemoUser();
     // Builds the command's bundle once, outside the timed cases.
     expect((await inTerminal('tessera --version')).code).toBe(0);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await mode?.close();
-    await idp?.stop();
-    for (const folder of [dir, runtimeDir]) if (folder) await rm(folder, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
-  describe.skipIf(!hasKubectl)('kubectl', () => {
+  requires(file(KUBECTL, 'kubectl', 'apt-get install kubectl')).describe('kubectl', () => {
     let api: KubeApiStandIn;
     beforeAll(async () => {
       api = await startKubeApiStandIn(ca, async (token) => (await subjectOf(token)) === ALICE.sub);
@@ -146,13 +96,13 @@ describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs ge
       expect(entry.output).toContain(`      command: ${JSON.stringify(BIN)}`);
       const kubeconfig = join(dir, 'kubeconfig');
       await writeFile(kubeconfig, standInKubeconfig(api.server, ca.caCertPem, 'e2e-alice', entry.output));
-      answers.push('once');
+      app.answers.push('once');
       const run = await inTerminal(`${KUBECTL} --kubeconfig ${q(kubeconfig)} get namespaces -o name`, { KUBECACHEDIR: join(dir, 'kube-cache') });
       expect(run.code).toBe(0);
       expect(run.output).toContain('namespace/tessera-demo');
       expect(api.requests.length).toBeGreaterThan(0);
       expect(api.requests.every((request) => request.status === 200)).toBe(true);
-      expect(prompts.at(-1)).toMatchObject({ integration: 'kubectl', username: ALICE.username, scopes: [SCOPE], caller: { program: 'kubectl', integration: 'kubectl' } });
+      expect(app.prompts.at(-1)).toMatchObject({ integration: 'kubectl', username: ALICE.username, scopes: [SCOPE], caller: { program: 'kubectl', integration: 'kubectl' } });
       expect(activity()[0]).toMatchObject({ outcome: 'handed-out', integration: 'kubectl', username: ALICE.username, scopes: [SCOPE], basis: 'once' });
     });
   });
@@ -181,14 +131,14 @@ describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs ge
     afterAll(async () => server?.close());
 
     it('git clones with the helper from a credential context; the hand-out is logged as git', async () => {
-      answers.push('once');
+      app.answers.push('once');
       const target = join(dir, 'cloned');
       const run = await inTerminal(`git clone -q ${q(`${server.origin}/contoso/app.git`)} ${q(target)}`, { GIT_SSL_CAINFO: join(dir, 'ca.pem'), GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' });
       expect(run.code).toBe(0);
       expect(await readFile(join(target, 'README'), 'utf8')).toBe('through the app\n');
       expect(server.requests.some((request) => request.status === 200 && request.account === ALICE.username && request.scheme === 'basic')).toBe(true);
       // git runs helpers through `sh -c`: the command reports git, so a standing rule names git, not the shell.
-      expect(prompts.at(-1)).toMatchObject({ integration: 'git', username: ALICE.username, scopes: [SCOPE], caller: { program: 'git', parentProgram: expect.stringMatching(/^git-remote-http/) } });
+      expect(app.prompts.at(-1)).toMatchObject({ integration: 'git', username: ALICE.username, scopes: [SCOPE], caller: { program: 'git', parentProgram: expect.stringMatching(/^git-remote-http/) } });
       expect(activity()[0]).toMatchObject({ outcome: 'handed-out', integration: 'git', scopes: [SCOPE] });
     });
   });
@@ -213,7 +163,7 @@ describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs ge
         '',
       ].join('\n'),
     );
-    answers.push('session');
+    app.answers.push('session');
     const before = activity().length;
     // The script runs from the checkout so that it finds @azure/identity; it is a plain SDK user.
     const run = await inTerminal(`tessera exec ${ALICE.username} --azure-identity -- node --input-type=module -e "$(cat ${q(script)})"; echo "exit=$?"`, {
@@ -233,7 +183,7 @@ describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs ge
   });
 
   it('token --format az prints az’s JSON with a token the API accepts', async () => {
-    answers.push('once');
+    app.answers.push('once');
     const run = await inTerminal(`tessera token ${ALICE.username} --resource ${DEMO_API} --format az`);
     expect(run.code).toBe(0);
     const json = JSON.parse(run.output.slice(run.output.indexOf('{'))) as Record<string, unknown>;
@@ -244,7 +194,7 @@ describe.skipIf(!chromiumPath || !hasScript)('kubectl, git and the Azure SDKs ge
   });
 
   it('a denied kubectl-credential exits with the command’s consent code and one line', async () => {
-    answers.push('deny');
+    app.answers.push('deny');
     const run = await inTerminal(`tessera kubectl-credential ${ALICE.username} --scope ${SCOPE}; echo "exit=$?"`);
     expect(run.output).toContain('tessera: The request was denied in Tessera.');
     expect(run.output).toContain('exit=5');

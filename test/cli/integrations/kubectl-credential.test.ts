@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import {
   parseKubectlCredentialArgs,
 } from '../../../cli/integrations/kubectl-credential';
 import { standInKubeconfig, startKubeApiStandIn, type KubeApiStandIn } from '../../support/kube-api-stand-in';
+import { file, requires } from '../../support/requires';
 import { writeTesseraCommand } from '../../support/tessera-command';
 import { createTestCa, type TestCa } from '../../support/test-certs';
 import { createTokenSource, ISSUER_ACCOUNTS, startTokenIssuer, type TokenIssuer } from '../../support/token-issuer';
@@ -88,10 +88,7 @@ describe('kubectl-credential arguments', () => {
   });
 });
 
-const hasKubectl = existsSync(KUBECTL);
-if (!hasKubectl) console.log(`kubectl-credential: ${KUBECTL} not installed; skipping the real-kubectl tests.`);
-
-describe.skipIf(!hasKubectl)('the real kubectl runs tessera as its exec credential plugin', () => {
+requires(file(KUBECTL, 'kubectl', 'apt-get install kubectl')).describe('the real kubectl runs tessera as its exec credential plugin', () => {
   let dir: string;
   let ca: TestCa;
   let issuer: TokenIssuer;

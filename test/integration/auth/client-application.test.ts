@@ -13,11 +13,11 @@ import {
 import type { Account, AuthorizationBroker, TokenSuccess } from '../../../main/auth';
 import { startTestIdp } from '../../support/idp';
 import type { TestIdp } from '../../support/idp';
-import { CHROMIUM_MISSING, completeAuthorization, completeDeviceCode, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
+import { chromiumInstalled, completeAuthorization, completeDeviceCode, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
+import { requires } from '../../support/requires';
 
-const chromium = findChromium();
-if (!chromium) console.log(`[skip] ${CHROMIUM_MISSING}`);
-const withBrowser = chromium ? describe : describe.skip;
+const browserGate = requires(chromiumInstalled());
+const withBrowser = browserGate.describe;
 
 const API_READ = 'api://tessera-demo/read';
 const PUBLIC = 'tessera-public';
@@ -28,7 +28,7 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   idp = await startTestIdp();
-  if (chromium) browser = await launchChromium({ serverCertPem: idp.serverCertPem });
+  if (browserGate.met) browser = await launchChromium({ serverCertPem: idp.serverCertPem });
 });
 
 afterAll(async () => {

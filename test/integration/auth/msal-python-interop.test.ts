@@ -8,13 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { PublicClientApplication, SerializableTokenCache } from '../../../main/auth';
 import type { AuthorizationBroker } from '../../../main/auth';
 import { startTestIdp } from '../../support/idp';
 import type { TestIdp } from '../../support/idp';
-import { CHROMIUM_MISSING, completeAuthorization, findChromium, launchChromium } from '../../support/browser';
+import { chromiumInstalled, completeAuthorization, launchChromium } from '../../support/browser';
+import { requirement, requires } from '../../support/requires';
 
 const PYTHON = '/usr/bin/python3';
 const PEER = join(import.meta.dirname, 'fixtures', 'msal_peer.py');
@@ -27,13 +28,7 @@ function msalPythonVersion(): string | undefined {
 }
 
 const python = msalPythonVersion();
-const chromium = findChromium();
-const missing = !python
-  ? 'MSAL Python not found: apt-get install python3-msal (it installs for /usr/bin/python3)'
-  : !chromium
-    ? CHROMIUM_MISSING
-    : undefined;
-if (missing) console.log(`[skip] ${missing}`);
+const needs = requires(requirement(python !== undefined, 'MSAL Python not found: apt-get install python3-msal (it installs for /usr/bin/python3)'), chromiumInstalled());
 
 let idp: TestIdp;
 let browser: Browser;
@@ -74,7 +69,7 @@ async function runPeer(command: string, env: NodeJS.ProcessEnv, onLine: (msg: Re
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-(missing ? describe.skip : describe)(`cache interop with MSAL Python ${python ?? ''}`, () => {
+needs.describe(`cache interop with MSAL Python ${python ?? ''}`, () => {
   beforeAll(async () => {
     idp = await startTestIdp();
     browser = await launchChromium({ serverCertPem: idp.serverCertPem });

@@ -3,7 +3,8 @@ import { connect, type AddressInfo } from 'node:net';
 import type { Browser, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InteractionError, LoopbackBroker } from '../../../main/auth';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext } from '../../support/browser';
+import { chromiumInstalled, launchChromium, newLoopbackContext } from '../../support/browser';
+import { requires } from '../../support/requires';
 
 function portOf(redirectUri: string): number {
   return Number(new URL(redirectUri).port);
@@ -136,10 +137,8 @@ describe('LoopbackBroker without a browser', () => {
   });
 });
 
-const hasChromium = findChromium() !== undefined;
-if (!hasChromium) console.log(`Skipping the LoopbackBroker browser tests. ${CHROMIUM_MISSING}`);
 
-describe.skipIf(!hasChromium)('LoopbackBroker with Chromium', () => {
+requires(chromiumInstalled()).describe('LoopbackBroker with Chromium', () => {
   let browser: Browser;
   let idp: Server;
   let idpOrigin: string;

@@ -1,7 +1,8 @@
 // Interop with the real MSAL Python (no network): the same event cached by both libraries must
 // give the same bytes, and each must read what the other wrote.
 import { spawnSync } from 'node:child_process';
-import { describe, it, expect } from 'vitest';
+import { it, expect } from 'vitest';
+import { requirement, requires } from '../../support/requires';
 import type { TokenEvent } from '../../../main/auth/cache-types';
 import { SerializableTokenCache } from '../../../main/auth/token-cache';
 
@@ -95,21 +96,16 @@ const event: TokenEvent = {
   },
 };
 
-const available = msalPythonAvailable();
-const itPython = available ? it : it.skip;
-// Skipped, never passed: say so in one line.
-if (!available) console.log(`[skip] MSAL Python not found at ${PYTHON}: run "apt-get install python3-msal" to enable the cache interop tests`);
+requires(requirement(msalPythonAvailable(), `MSAL Python not found at ${PYTHON}: apt-get install python3-msal`)).describe('interop with MSAL Python', () => {
 
-describe('interop with MSAL Python', () => {
-
-  itPython('writes the same bytes as MSAL Python for the same event', () => {
+  it('writes the same bytes as MSAL Python for the same event', () => {
     const python = runPython({ mode: 'add', event, now: NOW });
     const ours = new SerializableTokenCache();
     ours.add(event, NOW);
     expect(ours.serialize()).toBe(python);
   });
 
-  itPython('reads a cache written by MSAL Python', () => {
+  it('reads a cache written by MSAL Python', () => {
     const python = runPython({ mode: 'add', event, now: NOW });
     const cache = new SerializableTokenCache();
     cache.deserialize(python);
@@ -126,7 +122,7 @@ describe('interop with MSAL Python', () => {
     expect(cache.serialize()).toBe(python);
   });
 
-  itPython('writes a cache MSAL Python reads, unknown fields included', () => {
+  it('writes a cache MSAL Python reads, unknown fields included', () => {
     const ours = new SerializableTokenCache();
     ours.add(event, NOW);
     // Something another SDK might add: an unknown section and an unknown field.
@@ -148,7 +144,7 @@ describe('interop with MSAL Python', () => {
 
   // Some documents JSON.parse reads losslessly and JSON.stringify writes as Python does; others
   // (whole floats, -0, big integers, integer-like keys) need the exact parser or writer.
-  itPython('round-trips caches byte for byte as Python\'s json module does, on both parser paths', () => {
+  it('round-trips caches byte for byte as Python\'s json module does, on both parser paths', () => {
     const account = (username: string, extra = ''): string =>
       `{"home_account_id": "h", "environment": "e", "realm": "r", "local_account_id": "l", "username": "${username}", "authority_type": "MSSTS"${extra}}`;
     const docs = [

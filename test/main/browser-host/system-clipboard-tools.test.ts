@@ -13,7 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipboardCandidates, CommandClipboard, type ClipboardCommands } from '../../../main/browser-host/system-clipboard';
 import { ClipboardService } from '../../../main/clipboard/clipboard-service';
-import { hasCommand, startWeston, startXvfb, type DisplayServer } from '../../support/display-servers';
+import { startWeston, startXvfb, type DisplayServer } from '../../support/display-servers';
+import { command, onPath, requires } from '../../support/requires';
 
 // Generous guards, not timing asserts: a copy must complete at all, the clear must come at all.
 const COMPLETION_GUARD_MS = 5_000;
@@ -102,10 +103,9 @@ function describeTool(name: string, setup: () => { commands: readonly ClipboardC
   });
 }
 
-const haveX11Tools = hasCommand('Xvfb') && hasCommand('xclip') && hasCommand('xsel');
-if (!haveX11Tools) console.log('SKIP X11 clipboard tools: apt-get install xvfb xclip xsel');
+const x11Tools = [command('Xvfb', 'apt-get install xvfb'), command('xclip', 'apt-get install xclip'), command('xsel', 'apt-get install xsel')];
 
-describe.skipIf(!haveX11Tools)('browser-mode clipboard with xclip and xsel under Xvfb', () => {
+requires(...x11Tools).describe('browser-mode clipboard with xclip and xsel under Xvfb', () => {
   let x11: DisplayServer | undefined;
   let env: NodeJS.ProcessEnv = {};
   const byName = (name: string): ClipboardCommands => {
@@ -132,7 +132,7 @@ describe.skipIf(!haveX11Tools)('browser-mode clipboard with xclip and xsel under
     const exitsEarly: ClipboardCommands = { name: 'exits early', write: ['sh', '-c', 'exit 2'], read: ['sh', '-c', 'exit 2'] };
     const wlCopyWithoutCompositor: ClipboardCommands = { name: 'wl-copy, no compositor', write: ['wl-copy', '--sensitive'], read: ['wl-paste', '--no-newline'] };
     const adapter = new CommandClipboard({
-      candidates: [exitsEarly, ...(hasCommand('wl-copy') ? [wlCopyWithoutCompositor] : []), byName('xclip')],
+      candidates: [exitsEarly, ...(onPath('wl-copy') ? [wlCopyWithoutCompositor] : []), byName('xclip')],
       env: { ...env, WAYLAND_DISPLAY: 'tessera-no-such-compositor', XDG_RUNTIME_DIR: '/nonexistent' },
     });
     const big = `${fakeToken()}${'A'.repeat(2 * 1024 * 1024)}`;
@@ -146,10 +146,8 @@ describe.skipIf(!haveX11Tools)('browser-mode clipboard with xclip and xsel under
   });
 });
 
-const haveWayland = haveX11Tools && hasCommand('weston') && hasCommand('wl-copy');
-if (!haveWayland) console.log('SKIP wl-clipboard: no Wayland compositor to run it in (apt-get install weston wl-clipboard xvfb)');
-
-describe.skipIf(!haveWayland)('browser-mode clipboard with wl-clipboard under Weston', () => {
+// Weston runs headless inside Xvfb here.
+requires(...x11Tools, command('weston', 'apt-get install weston'), command('wl-copy', 'apt-get install wl-clipboard')).describe('browser-mode clipboard with wl-clipboard under Weston', () => {
   let x11: DisplayServer | undefined;
   let wayland: DisplayServer | undefined;
   let env: NodeJS.ProcessEnv = {};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../../preload/contract';
 import { AuthError, InteractionError } from '../../../main/auth';
-import { AppError, describeOAuthError, INTERNAL_ERROR, isErrorCode, needsInteraction, OAuthServerError, toAppError, toErrorInfo } from '../../../main/errors';
+import { AppError, describeOAuthError, INTERNAL_ERROR, isErrorCode, needsInteraction, OAuthServerError, secrets, toAppError, toErrorInfo } from '../../../main/errors';
 import { PersistenceError } from '../../../main/persistence/errors';
 
 describe('describeOAuthError', () => {
@@ -30,6 +30,19 @@ describe('OAuthServerError', () => {
     expect(new OAuthServerError({ error: 'consent_required' }, 'silent').code).toBe('needs_sign_in');
     expect(needsInteraction({ error: 'invalid_client', claims: '{"access_token":{}}' })).toBe(true);
     expect(new OAuthServerError({ error: 'temporarily_unavailable' }, 'silent').code).toBe('temporarily_unavailable');
+  });
+
+  it('a claims challenge quoting a held token is dropped (bug: stored in the settings file in plain text)', () => {
+    const held = `rt-${crypto.randomUUID()}`;
+    secrets.add(held);
+    const claims = JSON.stringify({ access_token: { echoed: [held] } });
+    const hostile = new OAuthServerError({ error: 'invalid_grant', claims }, 'silent');
+    expect(hostile.claims).toBeUndefined();
+    expect(hostile.code).toBe('needs_sign_in');
+    // A real one (Entra's Conditional Access / CAE challenge) is kept byte for byte; non-objects are not claims.
+    const real = '{"access_token":{"nbf":{"essential":true,"value":"1604106651"}}}';
+    expect(new OAuthServerError({ error: 'invalid_grant', claims: real }, 'silent').claims).toBe(real);
+    expect(new OAuthServerError({ error: 'invalid_grant', claims: 'not json' }, 'silent').claims).toBeUndefined();
   });
 
   it('keeps the OAuth code of an interactive failure, and closes the set with provider_error', () => {

@@ -6,7 +6,8 @@ import { EncryptedCacheStore, TOKEN_CACHE_KEY } from '../../../main/persistence/
 import { PersistenceError } from '../../../main/persistence/errors';
 import { KeyFileCipher } from '../../../main/persistence/key-file-cipher';
 import { ConfStore } from '../../../main/persistence/settings-store';
-import { canMountTmpfs, makeReadOnly, mountSmallDisk } from '../../support/fault-disks';
+import { makeReadOnly, mountSmallDisk } from '../../support/fault-disks';
+import { requires, tmpfs } from '../../support/requires';
 import { useTempDirs } from '../../support/temp-dirs';
 import { BasicTextCipher, UnavailableCipher } from '../../support/weak-ciphers';
 
@@ -242,7 +243,7 @@ describe('EncryptedCacheStore', () => {
     expect(readFileSync(paths.file, 'utf8')).toBe(before);
   });
 
-  describe.skipIf(!canMountTmpfs())('on a small real disk (tmpfs)', () => {
+  requires(tmpfs()).describe('on a small real disk (tmpfs)', () => {
     it('regression: a full disk at first start is reported as a full disk, not as a missing keyring', () => {
       const disk = mountSmallDisk(64);
       try {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PersistenceError } from '../../../main/persistence/errors';
 import { ConfStore } from '../../../main/persistence/settings-store';
-import { canMountTmpfs, makeReadOnly, mountSmallDisk } from '../../support/fault-disks';
+import { makeReadOnly, mountSmallDisk } from '../../support/fault-disks';
+import { requires, tmpfs } from '../../support/requires';
 import { useTempDirs } from '../../support/temp-dirs';
 
 const tempDir = useTempDirs('store');
@@ -108,7 +109,7 @@ describe('ConfStore', () => {
     expect(readdirSync(dir)).toEqual(['settings.json']);
   });
 
-  describe.skipIf(!canMountTmpfs())('on a small real disk (tmpfs)', () => {
+  requires(tmpfs()).describe('on a small real disk (tmpfs)', () => {
     it('a full disk at first start: opens, refuses the write with disk_full, works once space is freed', async () => {
       const disk = mountSmallDisk(64);
       try {

@@ -18,8 +18,9 @@ import { PersistenceError } from '../../../main/persistence/errors';
 import { KeyFileCipher } from '../../../main/persistence/key-file-cipher';
 import { ConfStore } from '../../../main/persistence/settings-store';
 import { createAppCore, type AppCore } from '../../../main/services/app-core';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
+import { chromiumInstalled, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
 import { ManualTimers } from '../../support/manual-timers';
+import { requires } from '../../support/requires';
 import { BasicTextCipher } from '../../support/weak-ciphers';
 import { DEFAULT_CLIENTS, DEFAULT_USERS, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp, type TestUser } from '../../support/idp';
 import { scriptedSystemBrowser, type ScriptedAnswer, type ScriptedBrowser } from '../../support/idp/scripted-login';
@@ -27,8 +28,6 @@ import { scriptedSystemBrowser, type ScriptedAnswer, type ScriptedBrowser } from
 // Entra client ids are GUIDs; the test IdP gets one registered like its public client.
 const ENTRA_CLIENT_ID = '3f2b6a1e-8c4d-4e7f-9a0b-1c2d3e4f5a6b';
 
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(`app-core Chromium test skipped: ${CHROMIUM_MISSING}`);
 
 function waitFor<T extends AppEvent['type']>(core: AppCore, type: T, predicate: (e: Extract<AppEvent, { type: T }>) => boolean = () => true): Promise<Extract<AppEvent, { type: T }>> {
   return new Promise((resolve, reject) => {
@@ -654,7 +653,7 @@ describe('app core with the test identity provider', () => {
     expect(readFileSync(join(first.dir, 'settings.json'), 'utf8')).not.toContain(refreshToken);
   });
 
-  describe.skipIf(!chromiumPath)('through a real Chromium', () => {
+  requires(chromiumInstalled()).describe('through a real Chromium', () => {
     it('adds an account through the system-browser broker with Chromium driving the login page', async () => {
       const browser = await launchChromium({ caCertPem: idp.caCertPem });
       try {

@@ -3,11 +3,11 @@ import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jos
 import type { Browser } from 'playwright-core';
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_MISSING, completeAuthorization, completeDeviceCode, findChromium, launchChromium, newLoopbackContext } from '../browser';
+import { chromiumInstalled, completeAuthorization, completeDeviceCode, launchChromium, newLoopbackContext } from '../browser';
+import { requires } from '../requires';
 import { CONFIDENTIAL_CLIENT_ID, DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from './index';
 
-const chromiumPath = findChromium();
-if (!chromiumPath) console.warn(CHROMIUM_MISSING);
+const browserGate = requires(chromiumInstalled());
 
 type Json = Record<string, unknown>;
 
@@ -64,7 +64,7 @@ function passwordGrant(scope = 'User.Read offline_access openid profile'): Promi
 beforeAll(async () => {
   idp = await startTestIdp();
   agent = new Agent({ connect: { ca: idp.caCertPem } });
-  if (chromiumPath) browser = await launchChromium({ caCertPem: idp.caCertPem, serverCertPem: idp.serverCertPem });
+  if (browserGate.met) browser = await launchChromium({ caCertPem: idp.caCertPem, serverCertPem: idp.serverCertPem });
 });
 
 afterAll(async () => {
@@ -240,7 +240,7 @@ describe('test hooks', () => {
   });
 });
 
-describe.skipIf(!chromiumPath)('in Chromium', () => {
+browserGate.describe('in Chromium', () => {
   it('completes auth code + PKCE through the real login page (Entra mode)', async () => {
     const { verifier, challenge } = pkce();
     const redirectUri = 'http://localhost:53117';
