@@ -106,8 +106,11 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** The human-readable report printed at the end of a run. */
-export function formatReport(results: BenchResults): string {
+/** The cache-hit rows: what `--only=hits` prints, and the head of the full report. */
+export type HitResults = Pick<BenchResults, 'date' | 'node' | 'platform' | 'cpu' | 'cores' | 'libraries' | 'silentHit' | 'silentHitRatios' | 'growth'>;
+
+/** The cache-hit tables (per-call times, ratios, growth with cache size). */
+export function formatHitReport(results: HitResults): string {
   const out: string[] = [];
   out.push(`tessera vs @azure/msal-node ${results.libraries['@azure/msal-node']} — ${results.date}`);
   out.push(`Node ${results.node} on ${results.platform}, ${results.cpu} (${results.cores} cores)`);
@@ -129,6 +132,12 @@ export function formatReport(results: BenchResults): string {
     ['library', 'accounts', 'median growth', 'p95 growth'],
     results.growth.map((g) => [g.library, `${g.fromAccounts} → ${g.toAccounts.toLocaleString('en-US')}`, formatRatio(g.median), formatRatio(g.p95)]),
   ));
+  return out.join('\n');
+}
+
+/** The human-readable report printed at the end of a run. */
+export function formatReport(results: BenchResults): string {
+  const out: string[] = [formatHitReport(results)];
   out.push('');
   out.push('Secondary: silent refresh (expired access token → exactly 1 token request), 1 account');
   out.push(table(

@@ -80,9 +80,33 @@ export class TokenCache {
 
   // Top-level JSON keys in insertion order: a Section for the five known ones, raw JSON otherwise.
   private top = new Map<string, unknown>();
+  #revision = 0;
 
   /** Hook called after every change; the serializable cache sets its dirty flag here. */
   protected markChanged(): void {}
+
+  /**
+   * A number that changes whenever the entries may have changed: every add, modify, removal,
+   * purge of an expired access token and load. Equal revisions mean equal contents, so a caller
+   * may keep what it derived from a search (the client's cache-hit memo does) until it changes.
+   */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /**
+   * Until when (epoch seconds, inclusive) a search is sure to purge nothing: the earliest
+   * `expires_on` among the stored access tokens, `Infinity` when there are none. Conservative:
+   * it may name a token that was already replaced.
+   */
+  accessTokenPurgeHorizon(): number {
+    return this.section('AccessToken')?.expiry?.peek()?.at ?? Number.POSITIVE_INFINITY;
+  }
+
+  private changed(): void {
+    this.#revision++;
+    this.markChanged();
+  }
 
   /**
    * The cache key of an entry, exactly as MSAL Python's key makers build it.
@@ -132,7 +156,7 @@ export class TokenCache {
   add(event: TokenEvent, now?: number): void {
     const writes = this.planAdd(event, now);
     for (const [type, entry] of writes) this.modify(type, entry, entry);
-    this.markChanged(); // even an event that writes nothing counts, as in MSAL Python
+    this.changed(); // even an event that writes nothing counts, as in MSAL Python
   }
 
   private planAdd(event: TokenEvent, nowArg: number | undefined): [CredentialType, Entry][] {
@@ -328,7 +352,7 @@ export class TokenCache {
       if (section.slots.get(top.key)?.entry !== top.entry) continue; // replaced or removed since
       // Deleted by its real key, so an expired token stored under a legacy key goes too.
       section.delete(top.key);
-      this.markChanged();
+      this.changed();
     }
   }
 
@@ -352,7 +376,7 @@ export class TokenCache {
       const storedKey = section.storedKeyOf(oldEntry);
       if (storedKey !== undefined) section.delete(storedKey);
     }
-    this.markChanged();
+    this.changed();
   }
 
   /** Remove a refresh token. */
@@ -452,6 +476,7 @@ export class TokenCache {
       top.set(name, section);
     }
     this.top = top;
+    this.#revision++; // a load is not a change to save (no markChanged), but the entries are new
   }
 }
 
