@@ -547,7 +547,7 @@ export class ClientApplication {
     assertScopeList(scopes);
     if (!account) return null;
     const correlationId = randomUUID();
-    const authority = options.authority ? await this.buildAuthority(options.authority) : await this.authority();
+    const authority = options.authority ? await this.buildAuthority(options.authority) : (this.resolvedAuthority ?? (await this.authority()));
     let result = await this.silentAttempt(scopes, account, authority, options, correlationId);
     if (result && !result.error) return result;
     let final = result;

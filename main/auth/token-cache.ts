@@ -115,31 +115,24 @@ export class TokenCache {
    */
   keyOf(type: CredentialType, entry: object): string {
     const e = entry as Readonly<Record<string, unknown>>;
-    const part = (field: string): string => {
-      const v = e[field];
-      if (!truthy(v)) return '';
-      const s = pyStr(v);
-      if (s === undefined) throw new InvalidArgumentError(`The cache entry field "${field}" must be a string.`);
-      return s;
-    };
     switch (type) {
       case 'RefreshToken':
         // The realm slot stays empty: refresh tokens are cross-tenant.
-        return [part('home_account_id'), part('environment'), 'RefreshToken', part('client_id'), '', part('target')]
+        return [keyPart(e, 'home_account_id'), keyPart(e, 'environment'), 'RefreshToken', keyPart(e, 'client_id'), '', keyPart(e, 'target')]
           .join('-')
           .toLowerCase();
       case 'AccessToken':
-        return [part('home_account_id'), part('environment'), 'AccessToken', part('client_id'), part('realm'), part('target')]
+        return [keyPart(e, 'home_account_id'), keyPart(e, 'environment'), 'AccessToken', keyPart(e, 'client_id'), keyPart(e, 'realm'), keyPart(e, 'target')]
           .join('-')
           .toLowerCase();
       case 'IdToken':
-        return [part('home_account_id'), part('environment'), 'IdToken', part('client_id'), part('realm'), '']
+        return [keyPart(e, 'home_account_id'), keyPart(e, 'environment'), 'IdToken', keyPart(e, 'client_id'), keyPart(e, 'realm'), '']
           .join('-')
           .toLowerCase();
       case 'Account':
-        return [part('home_account_id'), part('environment'), part('realm')].join('-').toLowerCase();
+        return [keyPart(e, 'home_account_id'), keyPart(e, 'environment'), keyPart(e, 'realm')].join('-').toLowerCase();
       case 'AppMetadata':
-        return `appmetadata-${part('environment')}-${part('client_id')}`;
+        return `appmetadata-${keyPart(e, 'environment')}-${keyPart(e, 'client_id')}`;
       default:
         throw new InvalidArgumentError(`Unknown credential type "${String(type)}".`);
     }
@@ -478,6 +471,15 @@ export class TokenCache {
     this.top = top;
     this.#revision++; // a load is not a change to save (no markChanged), but the entries are new
   }
+}
+
+/** One part of a cache key: the field as Python's `str`, empty when falsy. */
+function keyPart(e: Readonly<Record<string, unknown>>, field: string): string {
+  const v = e[field];
+  if (!truthy(v)) return '';
+  const s = pyStr(v);
+  if (s === undefined) throw new InvalidArgumentError(`The cache entry field "${field}" must be a string.`);
+  return s;
 }
 
 function assertCredentialType(entry: unknown, type: CredentialType): void {
