@@ -141,6 +141,19 @@ async function measureHits(idp: TestIdp, subjects: readonly BenchSubject[], temp
   return { rows, fullLookup };
 }
 
+/** The cache-hit rows at every size in `ACCOUNT_COUNTS`. */
+async function measureAllHits(idp: TestIdp, subjects: readonly BenchSubject[], templates: ReadonlyMap<LibraryName, string>): Promise<{ silentHit: SilentHitRow[]; silentHitFullLookup: SilentHitRow[] }> {
+  const silentHit: SilentHitRow[] = [];
+  const silentHitFullLookup: SilentHitRow[] = [];
+  for (const accounts of ACCOUNT_COUNTS) {
+    console.log(`bench: cache hits with ${accounts.toLocaleString('en-US')} account(s)…`);
+    const { rows, fullLookup } = await measureHits(idp, subjects, templates, accounts);
+    silentHit.push(...rows);
+    silentHitFullLookup.push(...fullLookup);
+  }
+  return { silentHit, silentHitFullLookup };
+}
+
 /** Silent refresh with one account: expired access token, so exactly one token request. */
 async function measureRefresh(idp: TestIdp, subjects: readonly BenchSubject[], templates: ReadonlyMap<LibraryName, string>): Promise<RefreshRow[]> {
   const tokenPath = `${new URL(idp.oidcIssuer).pathname}/token`;
@@ -278,14 +291,7 @@ async function runParts(only: ReadonlySet<Part>): Promise<void> {
       if (!user) throw new Error(`test provider has no ${USERNAME}`);
       subjects.push(await createTesseraSubject(idp, user), await createMsalNodeSubject(idp, user));
       const templates = new Map(subjects.map((subject) => [subject.library, subject.exportCache()] as const));
-      const silentHit: SilentHitRow[] = [];
-      const silentHitFullLookup: SilentHitRow[] = [];
-      for (const accounts of ACCOUNT_COUNTS) {
-        console.log(`bench: cache hits with ${accounts.toLocaleString('en-US')} account(s)…`);
-        const { rows, fullLookup } = await measureHits(idp, subjects, templates, accounts);
-        silentHit.push(...rows);
-        silentHitFullLookup.push(...fullLookup);
-      }
+      const { silentHit, silentHitFullLookup } = await measureAllHits(idp, subjects, templates);
       const libraries = { tessera: await tesseraVersion(), '@azure/msal-node': msalNodeVersion };
       console.log(`\n${formatHitReport({ ...machine(), libraries, silentHit, silentHitFullLookup, ...hitRatios(silentHit, subjects) })}`);
     }
@@ -317,14 +323,7 @@ async function main(): Promise<void> {
     const [ours, theirs] = subjects as [BenchSubject, BenchSubject];
     const templates = new Map(subjects.map((subject) => [subject.library, subject.exportCache()] as const));
 
-    const silentHit: SilentHitRow[] = [];
-    const silentHitFullLookup: SilentHitRow[] = [];
-    for (const accounts of ACCOUNT_COUNTS) {
-      console.log(`bench: cache hits with ${accounts.toLocaleString('en-US')} account(s)…`);
-      const { rows, fullLookup } = await measureHits(idp, subjects, templates, accounts);
-      silentHit.push(...rows);
-      silentHitFullLookup.push(...fullLookup);
-    }
+    const { silentHit, silentHitFullLookup } = await measureAllHits(idp, subjects, templates);
     const largest = Math.max(...ACCOUNT_COUNTS);
     console.log(`bench: serialize/deserialize with ${largest.toLocaleString('en-US')} accounts…`);
     const serialization = await measureSerialization(subjects, templates, largest);

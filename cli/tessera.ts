@@ -2,8 +2,8 @@
  * The `tessera` command: tokens from the running Tessera app over its local channel.
  *
  * Bundled into one small CommonJS file (dist/cli/tessera.cjs) that imports only Node built-ins, so
- * it starts fast; `cli/tessera.cjs` is the `bin` that loads it (building it first in a fresh
- * checkout). Errors are one line on stderr that say what to do, and never contain a token.
+ * it starts fast (what only `exec` needs loads on demand, from a chunk beside it; cli/build.mjs);
+ * `cli/tessera.cjs` is the `bin` that loads it (building it first in a fresh checkout). Errors are one line on stderr that say what to do, and never contain a token.
  */
 import { writeSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
