@@ -35,7 +35,7 @@ function newestSource() {
 }
 
 function isStale() {
-  // One stat for "missing" and "when built"; the check costs about half a millisecond a call.
+  // One stat for "missing" and "when built"; the whole check costs under a millisecond a call.
   const built = statSync(bundle, { throwIfNoEntry: false });
   return !built || newestSource() > built.mtimeMs;
 }
