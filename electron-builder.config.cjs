@@ -28,7 +28,8 @@ const config = {
   extraResources: [
     { from: 'build/tray', to: 'tray', filter: ['*.png'] },
     { from: 'cli', to: 'cli', filter: ['tessera.cjs'] },
-    { from: 'dist/cli', to: 'dist/cli', filter: ['tessera.cjs'] },
+    // The command and the chunks it loads on demand (cli/build.mjs: exec --azure-identity's server).
+    { from: 'dist/cli', to: 'dist/cli', filter: ['tessera.cjs', 'chunk-*.cjs'] },
   ],
   asar: true,
   compression: 'normal',

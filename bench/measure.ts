@@ -5,9 +5,10 @@
  * (JIT tiers, CPU frequency, a busy neighbour) lands on both sides alike.
  */
 
-/** One thing to time: `call` is timed, `check` runs on its result outside the timing. */
+/** One thing to time: `call` is timed; `prepare` (before) and `check` (after) run outside the timing. */
 export interface TimedTask<T> {
   readonly name: string;
+  prepare?(): void;
   call(): Promise<T>;
   check(result: T): void;
 }
@@ -36,6 +37,7 @@ async function runBlock<T>(task: TimedTask<T>, samples: number[] | undefined, mi
   const deadline = nowNs() + BigInt(Math.round(budgetMs * 1e6));
   for (let i = 0; i < maxCalls; i++) {
     if (i >= minCalls && nowNs() > deadline) break;
+    task.prepare?.();
     const start = nowNs();
     const result = await task.call();
     const elapsed = Number(nowNs() - start);

@@ -5,6 +5,8 @@
  * issuer), their caches are padded to 1, 1,000 and 10,000 accounts, and cache-hit
  * `acquireTokenSilent` is timed for each. Speed never fails the run; a wrong token or an
  * unexpected request does (exit code 1). `--quick` shortens every loop (a smoke run).
+ * `--only=hits,cli,kubectl` (any of the three) runs just those rows and writes nothing: the cache
+ * hits at every cache size, the `tessera` command with its peers, the kubectl plugin.
  */
 import { readFile } from 'node:fs/promises';
 import { cpus, platform, release } from 'node:os';
@@ -17,6 +19,7 @@ import { formatCliTokenBench, measureCliToken } from './cli-token';
 import { formatKubectlPluginBench, measureKubectlPlugin } from './kubectl-plugin';
 import { timeInterleaved, type LoopLimits, type TimedTask } from './measure';
 import {
+  formatHitReport,
   formatReport,
   formatUs,
   writeResults,
@@ -41,6 +44,10 @@ import { expireAccessTokens, padCache, sectionSizes } from './synthetic-cache';
 import { formatUiReport, measureUi } from './ui';
 
 const QUICK = process.argv.includes('--quick');
+/** The parts `--only=` may name. */
+const PARTS = ['hits', 'cli', 'kubectl'] as const;
+type Part = (typeof PARTS)[number];
+const ONLY = parseOnly(process.argv);
 const ACCOUNT_COUNTS: readonly number[] = [1, 1_000, 10_000];
 const HIT_LIMITS: LoopLimits = QUICK
   ? { warmupCalls: 50, warmupMs: 300, maxCalls: 300, minCalls: 20, budgetMs: 800, rounds: 2 }
@@ -53,6 +60,19 @@ const RESULTS_PATH = fileURLToPath(new URL('./results/latest.json', import.meta.
 const USERNAME = 'alice@contoso.com';
 const LISTING_LIMIT = 1_000;
 const LISTING_CALLS = QUICK ? 1 : 3;
+
+/** The parts named by `--only=a,b` (undefined: run everything); an unknown name is a usage error. */
+function parseOnly(argv: readonly string[]): ReadonlySet<Part> | undefined {
+  const arg = argv.find((a) => a.startsWith('--only='));
+  if (arg === undefined) return undefined;
+  const names = arg.slice('--only='.length).split(',').filter((n) => n !== '');
+  const unknown = names.filter((n) => !(PARTS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    console.error(`bench: --only takes a comma-separated list of ${PARTS.join(', ')}; got "${arg.slice('--only='.length)}".`);
+    process.exit(2);
+  }
+  return new Set(names as Part[]);
+}
 
 function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new BenchCheckError(message);
@@ -84,32 +104,54 @@ function listable(subject: BenchSubject, accounts: number): boolean {
   return subject.library === 'tessera' || accounts <= LISTING_LIMIT;
 }
 
-/** The cache-hit loop at one cache size, for both libraries, interleaved. */
-async function measureHits(idp: TestIdp, subjects: readonly BenchSubject[], templates: ReadonlyMap<LibraryName, string>, accounts: number): Promise<SilentHitRow[]> {
+const FULL_LOOKUP = 'tessera (full lookup)';
+
+/**
+ * The cache-hit loop at one cache size, for both libraries, interleaved; plus ours with the cache
+ * changed before every call (untimed), which times the full lookup behind the memo.
+ */
+async function measureHits(idp: TestIdp, subjects: readonly BenchSubject[], templates: ReadonlyMap<LibraryName, string>, accounts: number): Promise<{ rows: SilentHitRow[]; fullLookup: SilentHitRow[] }> {
   for (const subject of subjects) {
     loadCache(subject, padCache(templates.get(subject.library) ?? '', subject.account, accounts - 1));
     if (!listable(subject, accounts)) continue;
     const listed = await subject.accountCount();
     check(listed === accounts, `${subject.library}: lists ${listed} accounts from a cache padded to ${accounts}`);
   }
-  const tasks: TimedTask<SilentOutcome>[] = subjects.map((subject) => ({
-    name: subject.library,
-    call: () => subject.silent(),
-    check: (outcome) => {
-      check(outcome.fromCache, `${subject.library}: a silent call at ${accounts} accounts did not come from the cache`);
-      check(subject.isSignInToken(outcome.accessToken), `${subject.library}: a cache hit at ${accounts} accounts returned a different access token`);
-    },
-  }));
+  const hitCheck = (subject: BenchSubject) => (outcome: SilentOutcome): void => {
+    check(outcome.fromCache, `${subject.library}: a silent call at ${accounts} accounts did not come from the cache`);
+    check(subject.isSignInToken(outcome.accessToken), `${subject.library}: a cache hit at ${accounts} accounts returned a different access token`);
+  };
+  const tasks: TimedTask<SilentOutcome>[] = subjects.map((subject) => ({ name: subject.library, call: () => subject.silent(), check: hitCheck(subject) }));
+  for (const subject of subjects) {
+    const forget = subject.forgetHits?.bind(subject);
+    if (forget) tasks.push({ name: FULL_LOOKUP, prepare: forget, call: () => subject.silent(), check: hitCheck(subject) });
+  }
   idp.resetRequestCount();
   const samples = await timeInterleaved(tasks, HIT_LIMITS);
   const requests = idp.requestCount();
   check(requests === 0, `cache hits at ${accounts} accounts made ${requests} requests to the provider`);
-  return subjects.map((subject) => ({
+  const rows = subjects.map((subject) => ({
     library: subject.library,
     accounts,
     idpRequests: requests,
     ...summarize(samples.get(subject.library) ?? []),
   }));
+  const full = samples.get(FULL_LOOKUP);
+  const fullLookup = full ? [{ library: 'tessera' as const, accounts, idpRequests: requests, ...summarize(full) }] : [];
+  return { rows, fullLookup };
+}
+
+/** The cache-hit rows at every size in `ACCOUNT_COUNTS`. */
+async function measureAllHits(idp: TestIdp, subjects: readonly BenchSubject[], templates: ReadonlyMap<LibraryName, string>): Promise<{ silentHit: SilentHitRow[]; silentHitFullLookup: SilentHitRow[] }> {
+  const silentHit: SilentHitRow[] = [];
+  const silentHitFullLookup: SilentHitRow[] = [];
+  for (const accounts of ACCOUNT_COUNTS) {
+    console.log(`bench: cache hits with ${accounts.toLocaleString('en-US')} account(s)…`);
+    const { rows, fullLookup } = await measureHits(idp, subjects, templates, accounts);
+    silentHit.push(...rows);
+    silentHitFullLookup.push(...fullLookup);
+  }
+  return { silentHit, silentHitFullLookup };
 }
 
 /** Silent refresh with one account: expired access token, so exactly one token request. */
@@ -208,7 +250,68 @@ async function tesseraVersion(): Promise<string> {
   return manifest.version ?? 'unknown';
 }
 
+function machine(): Pick<BenchResults, 'date' | 'node' | 'platform' | 'cpu' | 'cores'> {
+  return { date: new Date().toISOString(), node: process.version, platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length };
+}
+
+/** msal-node / ours per cache size, and each library's growth from the smallest to the largest cache. */
+function hitRatios(silentHit: readonly SilentHitRow[], subjects: readonly BenchSubject[]): { silentHitRatios: LibraryRatio[]; growth: GrowthRatio[] } {
+  const [ours, theirs] = subjects as [BenchSubject, BenchSubject];
+  const silentHitRatios: LibraryRatio[] = ACCOUNT_COUNTS.map((accounts) => {
+    const rows = silentHit.filter((row) => row.accounts === accounts);
+    const a = byLibrary(rows, ours.library);
+    const b = byLibrary(rows, theirs.library);
+    return { accounts, median: ratio(b.medianUs, a.medianUs), p95: ratio(b.p95Us, a.p95Us) };
+  });
+  const smallest = Math.min(...ACCOUNT_COUNTS);
+  const largest = Math.max(...ACCOUNT_COUNTS);
+  const growth: GrowthRatio[] = subjects.map((subject) => {
+    const rows = silentHit.filter((row) => row.library === subject.library);
+    const from = rows.find((row) => row.accounts === smallest);
+    const to = rows.find((row) => row.accounts === largest);
+    return {
+      library: subject.library,
+      fromAccounts: smallest,
+      toAccounts: largest,
+      median: from && to ? ratio(to.medianUs, from.medianUs) : null,
+      p95: from && to ? ratio(to.p95Us, from.p95Us) : null,
+    };
+  });
+  return { silentHitRatios, growth };
+}
+
+/** `--only=…`: the named parts, printed, nothing written. */
+async function runParts(only: ReadonlySet<Part>): Promise<void> {
+  console.log(`bench: starting the test provider (only ${[...only].join(', ')}${QUICK ? ', quick' : ''})…`);
+  const idp = await startTestIdp();
+  const subjects: BenchSubject[] = [];
+  try {
+    if (only.has('hits')) {
+      const user = idp.users.find((candidate) => candidate.username === USERNAME);
+      if (!user) throw new Error(`test provider has no ${USERNAME}`);
+      subjects.push(await createTesseraSubject(idp, user), await createMsalNodeSubject(idp, user));
+      const templates = new Map(subjects.map((subject) => [subject.library, subject.exportCache()] as const));
+      const { silentHit, silentHitFullLookup } = await measureAllHits(idp, subjects, templates);
+      const libraries = { tessera: await tesseraVersion(), '@azure/msal-node': msalNodeVersion };
+      console.log(`\n${formatHitReport({ ...machine(), libraries, silentHit, silentHitFullLookup, ...hitRatios(silentHit, subjects) })}`);
+    }
+    if (only.has('cli')) {
+      console.log('bench: the tessera command (tessera token, the socket round trip, peers)…');
+      console.log(`\n${formatCliTokenBench(await measureCliToken(idp, QUICK, check), formatUs)}`);
+    }
+    if (only.has('kubectl')) {
+      console.log('bench: tessera kubectl-credential as a process…');
+      console.log(`\n${formatKubectlPluginBench(await measureKubectlPlugin(QUICK, check), formatUs)}`);
+    }
+    console.log('\n(partial run: results not written)');
+  } finally {
+    for (const subject of subjects) await subject.close();
+    await idp.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (ONLY) return runParts(ONLY);
   const started = performance.now();
   console.log(`bench: starting the test provider${QUICK ? ' (quick run)' : ''}…`);
   const idp = await startTestIdp();
@@ -220,11 +323,7 @@ async function main(): Promise<void> {
     const [ours, theirs] = subjects as [BenchSubject, BenchSubject];
     const templates = new Map(subjects.map((subject) => [subject.library, subject.exportCache()] as const));
 
-    const silentHit: SilentHitRow[] = [];
-    for (const accounts of ACCOUNT_COUNTS) {
-      console.log(`bench: cache hits with ${accounts.toLocaleString('en-US')} account(s)…`);
-      silentHit.push(...(await measureHits(idp, subjects, templates, accounts)));
-    }
+    const { silentHit, silentHitFullLookup } = await measureAllHits(idp, subjects, templates);
     const largest = Math.max(...ACCOUNT_COUNTS);
     console.log(`bench: serialize/deserialize with ${largest.toLocaleString('en-US')} accounts…`);
     const serialization = await measureSerialization(subjects, templates, largest);
@@ -241,38 +340,17 @@ async function main(): Promise<void> {
     console.log('bench: tessera kubectl-credential as a process…');
     const kubectlPlugin = await measureKubectlPlugin(QUICK, check);
 
-    const silentHitRatios: LibraryRatio[] = ACCOUNT_COUNTS.map((accounts) => {
-      const rows = silentHit.filter((row) => row.accounts === accounts);
-      const a = byLibrary(rows, ours.library);
-      const b = byLibrary(rows, theirs.library);
-      return { accounts, median: ratio(b.medianUs, a.medianUs), p95: ratio(b.p95Us, a.p95Us) };
-    });
-    const smallest = Math.min(...ACCOUNT_COUNTS);
-    const growth: GrowthRatio[] = subjects.map((subject) => {
-      const rows = silentHit.filter((row) => row.library === subject.library);
-      const from = rows.find((row) => row.accounts === smallest);
-      const to = rows.find((row) => row.accounts === largest);
-      return {
-        library: subject.library,
-        fromAccounts: smallest,
-        toAccounts: largest,
-        median: from && to ? ratio(to.medianUs, from.medianUs) : null,
-        p95: from && to ? ratio(to.p95Us, from.p95Us) : null,
-      };
-    });
+    const { silentHitRatios, growth } = hitRatios(silentHit, subjects);
     const serializationRatio = (operation: 'serialize' | 'deserialize'): number | null => {
       const rows = serialization.filter((row) => row.operation === operation);
       return ratio(byLibrary(rows, theirs.library).medianUs, byLibrary(rows, ours.library).medianUs);
     };
     const results: BenchResults = {
-      date: new Date().toISOString(),
-      node: process.version,
-      platform: `${platform()} ${release()}`,
-      cpu: cpus()[0]?.model.trim() ?? 'unknown',
-      cores: cpus().length,
+      ...machine(),
       libraries: { tessera: await tesseraVersion(), '@azure/msal-node': msalNodeVersion },
       accountCounts: ACCOUNT_COUNTS,
       silentHit,
+      silentHitFullLookup,
       silentHitRatios,
       growth,
       refresh,

@@ -55,6 +55,12 @@ export interface BenchSubject {
    * (an app keeps it too), so no account listing runs inside the timing.
    */
   silent(): Promise<SilentOutcome>;
+  /**
+   * Ours only: changes the cache's revision without changing its contents (the app metadata entry
+   * stored again as it is), so the next `silent()` cannot use the cache-hit memo and runs the full
+   * lookup: scope sorting, key building, the index walk, the expiry check.
+   */
+  forgetHits?(): void;
   close(): Promise<void>;
 }
 
@@ -85,6 +91,9 @@ export async function createTesseraSubject(idp: TestIdp, user: TestUser): Promis
       const hit: TokenSuccess | null = await app.acquireTokenSilent(SCOPES, account);
       if (!hit) throw new BenchCheckError('tessera: acquireTokenSilent returned nothing');
       return { accessToken: hit.access_token, fromCache: hit.token_source === 'cache' };
+    },
+    forgetHits() {
+      for (const entry of cache.search('AppMetadata', {})) cache.modify('AppMetadata', entry, entry);
     },
     close: async () => undefined,
   };

@@ -2,10 +2,10 @@
  * The `tessera` command: tokens from the running Tessera app over its local channel.
  *
  * Bundled into one small CommonJS file (dist/cli/tessera.cjs) that imports only Node built-ins, so
- * it starts fast; `cli/tessera.cjs` is the `bin` that loads it (building it first in a fresh
- * checkout). Errors are one line on stderr that say what to do, and never contain a token.
+ * it starts fast (what only `exec` needs loads on demand, from a chunk beside it; cli/build.mjs);
+ * `cli/tessera.cjs` is the `bin` that loads it (building it first in a fresh checkout). Errors are one line on stderr that say what to do, and never contain a token.
  */
-import { spawn } from 'node:child_process';
+import { writeSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { HELP, parseArgs, UsageError, type Command, type TokenOptions } from './args';
 import { describeCaller } from './caller';
@@ -20,8 +20,29 @@ export interface Io {
   readonly stderr: (text: string) => void;
 }
 
+/**
+ * Writes to standard output without building `process.stdout`, which costs about a millisecond
+ * for a pipe (kubectl and `$(…)` read the command through one). Node writes pipes and files
+ * synchronously on POSIX anyway; a descriptor its owner made non-blocking (EAGAIN) gets the rest
+ * through the stream. Windows consoles go through the stream, which converts the text for them.
+ */
+function writeStdout(text: string): void {
+  if (process.platform === 'win32') {
+    process.stdout.write(text);
+    return;
+  }
+  const bytes = Buffer.from(text);
+  let offset = 0;
+  try {
+    while (offset < bytes.length) offset += writeSync(1, bytes, offset);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    process.stdout.write(bytes.subarray(offset));
+  }
+}
+
 const defaultIo: Io = {
-  stdout: (text) => process.stdout.write(text),
+  stdout: writeStdout,
   stderr: (text) => process.stderr.write(text),
 };
 
@@ -85,7 +106,8 @@ function integration(argv: readonly string[], io: Io): Promise<number> {
   const program = integrationProgram(argv);
   return runIntegrationCommand(argv, {
     getToken: bridgeGetToken({ onNotice: (notice) => io.stderr(`tessera: ${notice.message}\n`), ...(program !== undefined ? { program } : {}) }),
-    stdin: process.stdin,
+    // process.stdin builds its stream on first access (milliseconds): only git-credential reads it.
+    stdin: { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },
     stdout: { write: (text: string) => io.stdout(text) },
     stderr: { write: (text: string) => io.stderr(text) },
     env: process.env,
@@ -102,8 +124,10 @@ function integration(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function ask(method: string, params: Record<string, unknown>, integration: 'cli' | 'exec', io: Io, program?: string): Promise<Answer> {
-  const socket = await connectToApp();
-  return request(socket, method, params, describeCaller(integration, program), (notice) => io.stderr(`tessera: ${notice.message}\n`));
+  // The caller report is read while the connection is being set up, not after.
+  const connecting = connectToApp();
+  const caller = describeCaller(integration, program);
+  return request(await connecting, method, params, caller, (notice) => io.stderr(`tessera: ${notice.message}\n`));
 }
 
 function failed(answer: Answer & { ok: false }, io: Io): number {
@@ -209,6 +233,8 @@ async function exec(command: Command & { kind: 'exec' }, io: Io): Promise<number
   if (!answer.ok) return failed(answer, io);
   const value = answer.value as TokenAnswer;
   const [file, ...args] = command.command as [string, ...string[]];
+  // Loaded only here: node:child_process costs every other subcommand several milliseconds.
+  const { spawn } = await import('node:child_process');
   // The token goes into this child's environment only, never into ours or onto a command line.
   const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, [command.envName]: value.accessToken } });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);

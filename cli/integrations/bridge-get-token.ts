@@ -51,8 +51,10 @@ export function bridgeGetToken(options: BridgeGetTokenOptions): GetToken {
     };
     let answer;
     try {
-      const socket = await connectToApp();
-      answer = await request(socket, 'token', params, describeCaller(tokenRequest.integration, options.program), options.onNotice);
+      // The caller report is read while the connection is being set up, not after.
+      const connecting = connectToApp();
+      const caller = describeCaller(tokenRequest.integration, options.program);
+      answer = await request(await connecting, 'token', params, caller, options.onNotice);
     } catch (error) {
       if (error instanceof NotRunningError) throw new BridgeRefusal('app_not_running', error.message);
       throw error;

@@ -9,7 +9,6 @@
 import { basename } from 'node:path';
 import { flagValue, flagValues, readArgs, secondsValue } from './args';
 import { formatAzAccessToken } from './az-format';
-import { runWithAzureIdentity } from './azure-identity-server';
 import { describeError, IntegrationError, isScopeToken, resourceScope, type GetToken } from './get-token';
 import { answerGitCredential, GIT_CREDENTIAL_LIMITS, parseCredentialInput, parseGitCredentialArgs } from './git-credential';
 import { kubeconfigUserEntry, kubectlCredential, parseKubeconfigUserArgs, parseKubectlCredentialArgs } from './kubectl-credential';
@@ -123,6 +122,9 @@ async function execCommand(args: readonly string[], io: IntegrationIo): Promise<
   if (read.positionals.length > 1) throw new IntegrationError('usage', 'exec takes at most one account before --.');
   const account = read.positionals[0] ?? flagValue(read, '--account');
   const [program, ...programArgs] = args.slice(separator + 1);
+  // Loaded here, not at start: it needs node:http, node:crypto and node:child_process, which
+  // every other subcommand (kubectl runs one on each call) would otherwise pay to load.
+  const { runWithAzureIdentity } = await import('./azure-identity-server');
   return runWithAzureIdentity({
     getToken: io.getToken,
     ...(account !== undefined ? { account } : {}),

@@ -20,6 +20,7 @@ import type { HttpClient } from './http-types';
 import { signingKeys, verifyIdToken } from './id-token';
 import type { IdTokenClaims } from './id-token';
 import { parseClientInfo } from './encoding';
+import { HitMemo } from './hit-memo';
 import { generatePkce, hashNonce, randomLetters } from './pkce';
 import { isOAuthError, requestSecrets, toErrorValue } from './oauth-error';
 import { assertSameSubject, checkIssuerParameter, checkTokenAnswer, toInt } from './token-answer';
@@ -120,6 +121,10 @@ export class ClientApplication {
   protected readonly clientAuthenticator: ClientAuthenticator | undefined;
   private readonly telemetryBuffer = new TelemetryBuffer();
   private authorityPromise: Promise<Authority> | undefined;
+  /** The configured authority once discovered: the silent fast path needs it without awaiting. */
+  private resolvedAuthority: Authority | undefined;
+  /** Repeated cache hits for the configured authority (./hit-memo.ts says when one holds). */
+  private readonly hitMemo = new HitMemo();
   private regionalAuthorityPromise: Promise<Authority | undefined> | undefined;
 
   constructor(clientId: string, options: ClientApplicationOptions = {}) {
@@ -163,10 +168,13 @@ export class ClientApplication {
    */
   authority(): Promise<Authority> {
     if (!this.authorityPromise) {
-      this.authorityPromise = this.buildAuthority(this.authorityUrl).catch((error: unknown) => {
-        this.authorityPromise = undefined;
-        throw error;
-      });
+      this.authorityPromise = this.buildAuthority(this.authorityUrl).then(
+        (authority) => (this.resolvedAuthority = authority),
+        (error: unknown) => {
+          this.authorityPromise = undefined;
+          throw error;
+        },
+      );
     }
     return this.authorityPromise;
   }
@@ -516,6 +524,8 @@ export class ClientApplication {
    */
   async acquireTokenSilent(scopes: readonly string[], account: Account | null | undefined, options: AcquireTokenSilentOptions = {}): Promise<TokenSuccess | null> {
     if (!account) return null;
+    const memoized = this.memoizedHit(scopes, account, options);
+    if (memoized) return memoized;
     const result = await this.acquireTokenSilentWithError(scopes, account, options);
     return result && !result.error ? (result as TokenSuccess) : null;
   }
@@ -530,10 +540,14 @@ export class ClientApplication {
     account: Account | null | undefined,
     options: AcquireTokenSilentOptions = {},
   ): Promise<TokenResult | null> {
+    if (account) {
+      const memoized = this.memoizedHit(scopes, account, options);
+      if (memoized) return memoized;
+    }
     assertScopeList(scopes);
     if (!account) return null;
     const correlationId = randomUUID();
-    const authority = options.authority ? await this.buildAuthority(options.authority) : await this.authority();
+    const authority = options.authority ? await this.buildAuthority(options.authority) : (this.resolvedAuthority ?? (await this.authority()));
     let result = await this.silentAttempt(scopes, account, authority, options, correlationId);
     if (result && !result.error) return result;
     let final = result;
@@ -578,6 +592,29 @@ export class ClientApplication {
     return lookup.fallback;
   }
 
+  /**
+   * The silent algorithm's answer without searching, when an earlier identical call found a hit
+   * that still holds (./hit-memo.ts): the configured authority, no force refresh, no claims
+   * challenge, the same scope list, the same cache revision, inside the memo's time window. The
+   * answer is what the full path would build (fields in the same order) and counts as a cache hit
+   * for telemetry; anything else returns undefined and takes the full path.
+   */
+  private memoizedHit(scopes: readonly string[], account: Account, options: AcquireTokenSilentOptions): TokenSuccess | undefined {
+    if (options.authority || options.forceRefresh || options.claimsChallenge || !this.resolvedAuthority || !Array.isArray(scopes)) return undefined;
+    const now = nowSeconds();
+    const hit = this.hitMemo.get(account.home_account_id, scopes, this.tokenCache.revision, now);
+    if (!hit) return undefined;
+    this.telemetryBuffer.recordHit();
+    const token: Record<string, unknown> = {
+      access_token: hit.accessToken,
+      token_type: hit.tokenType,
+      expires_in: hit.expiresOn - now,
+      token_source: 'cache',
+    };
+    if (hit.refreshOn !== undefined) token['refresh_on'] = hit.refreshOn;
+    return token as TokenSuccess;
+  }
+
   /** The AT search of the silent algorithm. Makes no HTTP request. */
   protected lookupAccessToken(
     scopes: readonly string[],
@@ -590,6 +627,7 @@ export class ClientApplication {
     if (skip) return { reason: REFRESH_REASON.forceRefresh };
     const now = nowSeconds();
     let reason: RefreshReason = REFRESH_REASON.atAbsent;
+    const revision = this.tokenCache.revision;
     const matches = this.tokenCache.search('AccessToken', {
       target: scopes,
       query: { client_id: this.clientId, environment: authority.instance, realm: authority.tenant, home_account_id: homeAccountId },
@@ -601,9 +639,10 @@ export class ClientApplication {
         reason = REFRESH_REASON.atExpired;
         continue;
       }
+      const tokenType = at.token_type || 'Bearer';
       const token: Record<string, unknown> = {
         access_token: at.secret,
-        token_type: at.token_type || 'Bearer',
+        token_type: tokenType,
         expires_in: expiresIn,
         token_source: 'cache',
       };
@@ -613,6 +652,18 @@ export class ClientApplication {
         if (refreshOn < now) return { fallback: token as TokenSuccess, reason: REFRESH_REASON.atAging };
       }
       new TelemetryContext(this.telemetryBuffer, apiId, correlationId).hit();
+      // Only a search that changed nothing (no purge) and only for the configured authority: the
+      // memo is read before the authority is chosen.
+      if (authority === this.resolvedAuthority && revision === this.tokenCache.revision && Array.isArray(scopes)) {
+        this.hitMemo.set(homeAccountId, scopes, revision, {
+          accessToken: at.secret,
+          tokenType,
+          expiresOn: expiresIn + now,
+          refreshOn,
+          from: now,
+          until: Math.min(now + expiresIn - EXPIRY_SKEW_SECONDS, refreshOn ?? Number.POSITIVE_INFINITY, this.tokenCache.accessTokenPurgeHorizon()),
+        });
+      }
       return { hit: token as TokenSuccess, reason };
     }
     return { reason };

@@ -310,7 +310,14 @@ export function matches(entry: Entry, query: Readonly<Record<string, unknown>>, 
     if (!hasOwn(entry, k) || entry[k] !== v) return false;
   }
   if (target.length === 0) return true;
-  const scopes = entryTargetScopes(entry);
-  return target.every((s) => scopes.has(s));
+  // A Set only pays off for long lists; a search usually asks for one or two scopes.
+  if (target.length > 4) {
+    const scopes = entryTargetScopes(entry);
+    return target.every((s) => scopes.has(s));
+  }
+  const value = entry['target'];
+  const scopes = typeof value === 'string' ? pySplit(value) : [];
+  for (const s of target) if (!scopes.includes(s)) return false;
+  return true;
 }
 

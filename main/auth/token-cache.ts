@@ -80,9 +80,33 @@ export class TokenCache {
 
   // Top-level JSON keys in insertion order: a Section for the five known ones, raw JSON otherwise.
   private top = new Map<string, unknown>();
+  #revision = 0;
 
   /** Hook called after every change; the serializable cache sets its dirty flag here. */
   protected markChanged(): void {}
+
+  /**
+   * A number that changes whenever the entries may have changed: every add, modify, removal,
+   * purge of an expired access token and load. Equal revisions mean equal contents, so a caller
+   * may keep what it derived from a search (the client's cache-hit memo does) until it changes.
+   */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /**
+   * Until when (epoch seconds, inclusive) a search is sure to purge nothing: the earliest
+   * `expires_on` among the stored access tokens, `Infinity` when there are none. Conservative:
+   * it may name a token that was already replaced.
+   */
+  accessTokenPurgeHorizon(): number {
+    return this.section('AccessToken')?.expiry?.peek()?.at ?? Number.POSITIVE_INFINITY;
+  }
+
+  private changed(): void {
+    this.#revision++;
+    this.markChanged();
+  }
 
   /**
    * The cache key of an entry, exactly as MSAL Python's key makers build it.
@@ -91,31 +115,24 @@ export class TokenCache {
    */
   keyOf(type: CredentialType, entry: object): string {
     const e = entry as Readonly<Record<string, unknown>>;
-    const part = (field: string): string => {
-      const v = e[field];
-      if (!truthy(v)) return '';
-      const s = pyStr(v);
-      if (s === undefined) throw new InvalidArgumentError(`The cache entry field "${field}" must be a string.`);
-      return s;
-    };
     switch (type) {
       case 'RefreshToken':
         // The realm slot stays empty: refresh tokens are cross-tenant.
-        return [part('home_account_id'), part('environment'), 'RefreshToken', part('client_id'), '', part('target')]
+        return [keyPart(e, 'home_account_id'), keyPart(e, 'environment'), 'RefreshToken', keyPart(e, 'client_id'), '', keyPart(e, 'target')]
           .join('-')
           .toLowerCase();
       case 'AccessToken':
-        return [part('home_account_id'), part('environment'), 'AccessToken', part('client_id'), part('realm'), part('target')]
+        return [keyPart(e, 'home_account_id'), keyPart(e, 'environment'), 'AccessToken', keyPart(e, 'client_id'), keyPart(e, 'realm'), keyPart(e, 'target')]
           .join('-')
           .toLowerCase();
       case 'IdToken':
-        return [part('home_account_id'), part('environment'), 'IdToken', part('client_id'), part('realm'), '']
+        return [keyPart(e, 'home_account_id'), keyPart(e, 'environment'), 'IdToken', keyPart(e, 'client_id'), keyPart(e, 'realm'), '']
           .join('-')
           .toLowerCase();
       case 'Account':
-        return [part('home_account_id'), part('environment'), part('realm')].join('-').toLowerCase();
+        return [keyPart(e, 'home_account_id'), keyPart(e, 'environment'), keyPart(e, 'realm')].join('-').toLowerCase();
       case 'AppMetadata':
-        return `appmetadata-${part('environment')}-${part('client_id')}`;
+        return `appmetadata-${keyPart(e, 'environment')}-${keyPart(e, 'client_id')}`;
       default:
         throw new InvalidArgumentError(`Unknown credential type "${String(type)}".`);
     }
@@ -132,7 +149,7 @@ export class TokenCache {
   add(event: TokenEvent, now?: number): void {
     const writes = this.planAdd(event, now);
     for (const [type, entry] of writes) this.modify(type, entry, entry);
-    this.markChanged(); // even an event that writes nothing counts, as in MSAL Python
+    this.changed(); // even an event that writes nothing counts, as in MSAL Python
   }
 
   private planAdd(event: TokenEvent, nowArg: number | undefined): [CredentialType, Entry][] {
@@ -328,7 +345,7 @@ export class TokenCache {
       if (section.slots.get(top.key)?.entry !== top.entry) continue; // replaced or removed since
       // Deleted by its real key, so an expired token stored under a legacy key goes too.
       section.delete(top.key);
-      this.markChanged();
+      this.changed();
     }
   }
 
@@ -352,7 +369,7 @@ export class TokenCache {
       const storedKey = section.storedKeyOf(oldEntry);
       if (storedKey !== undefined) section.delete(storedKey);
     }
-    this.markChanged();
+    this.changed();
   }
 
   /** Remove a refresh token. */
@@ -452,7 +469,17 @@ export class TokenCache {
       top.set(name, section);
     }
     this.top = top;
+    this.#revision++; // a load is not a change to save (no markChanged), but the entries are new
   }
+}
+
+/** One part of a cache key: the field as Python's `str`, empty when falsy. */
+function keyPart(e: Readonly<Record<string, unknown>>, field: string): string {
+  const v = e[field];
+  if (!truthy(v)) return '';
+  const s = pyStr(v);
+  if (s === undefined) throw new InvalidArgumentError(`The cache entry field "${field}" must be a string.`);
+  return s;
 }
 
 function assertCredentialType(entry: unknown, type: CredentialType): void {

@@ -127,7 +127,12 @@ describe('electron-builder --dir with a stub Electron', () => {
   it('ships the tessera command beside the app, where "Install command-line tool" points', () => {
     // The launcher finds its bundle as in a checkout (resources/dist/cli) and has no sources to rebuild from.
     expect(existsSync(join(unpacked, 'resources', 'cli', 'tessera.cjs'))).toBe(true);
-    expect(readFileSync(join(unpacked, 'resources', 'dist', 'cli', 'tessera.cjs'), 'utf8')).toContain('kubectl-credential');
+    const entry = readFileSync(join(unpacked, 'resources', 'dist', 'cli', 'tessera.cjs'), 'utf8');
+    expect(entry).toContain('kubectl-credential');
+    // Every chunk the command loads on demand (exec --azure-identity's server) ships beside it.
+    const chunks = [...entry.matchAll(/require\("\.\/(chunk-[^"]+)"\)/g)].map((match) => match[1] ?? '');
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) expect(existsSync(join(unpacked, 'resources', 'dist', 'cli', chunk)), chunk).toBe(true);
     expect(files.filter((file) => file.startsWith('/cli/'))).toEqual([]);
   });
 });

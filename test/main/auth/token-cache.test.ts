@@ -542,3 +542,39 @@ describe('deserialize through either parser', () => {
     ]);
   });
 });
+
+describe('revision and purge horizon (what the silent hit memo relies on)', () => {
+  it('moves on every add, modify, removal, load and purge, and not on a search that changes nothing', () => {
+    const cache = new SerializableTokenCache();
+    expect(cache.accessTokenPurgeHorizon()).toBe(Number.POSITIVE_INFINITY);
+    let last = cache.revision;
+    const moved = (): boolean => {
+      const changed = cache.revision !== last;
+      last = cache.revision;
+      return changed;
+    };
+    cache.add(specEvent, 1000);
+    expect(moved()).toBe(true);
+    expect(cache.accessTokenPurgeHorizon()).toBe(1000 + 3600);
+    cache.search('AccessToken', { target: ['s1'], now: 1000 });
+    cache.search('RefreshToken', {});
+    expect(moved()).toBe(false);
+    const [rt] = cache.search('RefreshToken', {});
+    cache.updateRt(rt!, 'another refresh token', 1001);
+    expect(moved()).toBe(true);
+    const text = cache.serialize();
+    expect(moved()).toBe(false);
+    cache.deserialize(text);
+    expect(moved()).toBe(true);
+    const [at] = cache.search('AccessToken', { now: 1000 });
+    cache.removeAt(at!);
+    expect(moved()).toBe(true);
+    cache.add(specEvent, 1000);
+    moved();
+    cache.search('IdToken', { now: 1000 + 3601 });
+    expect(moved()).toBe(false); // only access tokens expire
+    cache.search('AccessToken', { now: 1000 + 3601 }); // purges the expired one
+    expect(moved()).toBe(true);
+    expect(cache.accessTokenPurgeHorizon()).toBe(Number.POSITIVE_INFINITY);
+  });
+});
