@@ -8,7 +8,7 @@ export { PublicClientApplication, acquireTokenInteractiveWith } from './public-c
 export type { DeviceFlowPollOptions } from './public-client-application';
 export { ConfidentialClientApplication } from './confidential-client-application';
 export { TokenCache, SerializableTokenCache } from './token-cache';
-export { LoopbackBroker, LOOPBACK_BIND_ADDRESS, loopbackRedirectUri, escapeHtml } from './loopback-broker';
+export { LoopbackBroker, LOOPBACK_BIND_ADDRESS, loopbackRedirectUri, escapeHtml, MAX_REDIRECT_REQUEST_BYTES } from './loopback-broker';
 export type { LoopbackBrokerOptions } from './loopback-broker';
 export {
   AuthError,

@@ -18,7 +18,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { InteractionError } from './errors';
 import type { AuthorizationBroker, BrokerOpenOptions, BrokerPrepareOptions, LoopbackRedirectStyle } from './types';
 
@@ -41,6 +42,21 @@ export const LOOPBACK_BIND_ADDRESS = '127.0.0.1';
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_CLOSE_GRACE_MS = 5_000;
 const MAX_ERROR_TEXT = 500;
+
+/**
+ * How large a redirect request (its request line and headers together) the listener reads.
+ *
+ * Node's default (16 KiB) is too small for some real error redirects: a provider that echoes a long
+ * value in `error_description` and `error_uri` (a 4 KiB assertion or token it refused) sends the
+ * browser to a URL of tens of KiB, which Chromium follows (it allows 2 MB). RFC 9110 §4.1 asks for
+ * at least 8000 octets; 64 KiB reads such answers, so they are checked against the sign-in's
+ * `state` and reported with the provider's own error code like any other, and still bounds what
+ * one request may make this process hold. Anything larger is refused at once, see
+ * {@link LoopbackListener} `#refuseUnreadable`.
+ */
+export const MAX_REDIRECT_REQUEST_BYTES = 64 * 1024;
+// How far into an oversized request the listener looks for the state: Chromium's URL limit (2 MB).
+const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
 
 /**
  * The redirect URI of a loopback listener on `port`, spelled for a provider.
@@ -118,6 +134,13 @@ export class LoopbackBroker implements AuthorizationBroker {
   }
 }
 
+/** What {@link LoopbackListener} `#watchForState` learnt of a connection's request line. */
+interface StateWatch {
+  carried: boolean;
+  /** Settles once the request line ended, the scan gave up, or the connection closed. */
+  readonly done: Promise<void>;
+}
+
 type Outcome = { readonly url: string } | { readonly error: InteractionError };
 
 interface RunOptions {
@@ -138,6 +161,10 @@ class LoopbackListener {
   #flow: { readonly finish: (outcome: Outcome) => void; readonly closeGraceMs: number; readonly state: string | null } | undefined;
   #captured: string | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
+  // Per connection: whether its request line carried the sign-in's state (see #watchForState).
+  readonly #watches = new WeakMap<Duplex, StateWatch>();
+  // Connections already answered for a request the parser gave up on.
+  readonly #refused = new WeakSet<Duplex>();
 
   private constructor(server: Server, port: number, redirectUri: string) {
     this.#server = server;
@@ -145,11 +172,13 @@ class LoopbackListener {
     this.redirectUri = redirectUri;
     this.#path = new URL(redirectUri).pathname;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res));
+    server.on('connection', (socket: Socket) => this.#watchForState(socket));
+    server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => this.#refuseUnreadable(error, socket));
   }
 
   static bind(port: number, redirectUriFor: (port: number) => string): Promise<LoopbackListener> {
     return new Promise((resolve, reject) => {
-      const server = createServer();
+      const server = createServer({ maxHeaderSize: MAX_REDIRECT_REQUEST_BYTES });
       server.once('error', (cause) => reject(new InteractionError('broker_error', 'Could not open a local port for the browser sign-in. Try again, or pick another port.', { cause })));
       server.listen(port, LOOPBACK_BIND_ADDRESS, () => {
         const bound = (server.address() as AddressInfo).port;
@@ -193,6 +222,74 @@ class LoopbackListener {
       this.#server.closeAllConnections();
     });
     return this.#closing;
+  }
+
+  /**
+   * Reads along with the HTTP parser until a connection's request line ends, noting whether it
+   * carries `state=<the sign-in's state>`: a request too large to parse can still be told apart
+   * from a forged one, since only the browser sent on by the provider knows the state (RFC 6749
+   * §10.12). It keeps a few bytes of tail between chunks, never the request, and stops after
+   * {@link MAX_SCANNED_BYTES}.
+   */
+  #watchForState(socket: Socket): void {
+    let settle: () => void = () => undefined;
+    const watch: StateWatch = { carried: false, done: new Promise<void>((resolve) => (settle = resolve)) };
+    this.#watches.set(socket, watch);
+    let tail = '';
+    let scanned = 0;
+    const stop = (): void => {
+      socket.off('data', onData);
+      settle();
+    };
+    const onData = (chunk: Buffer): void => {
+      const state = this.#flow?.state;
+      const needles = state ? [`state=${state}`, `state=${encodeURIComponent(state)}`] : [];
+      const text = tail + chunk.toString('latin1');
+      if (needles.some((needle) => text.includes(needle))) watch.carried = true;
+      scanned += chunk.length;
+      // The request line, where a redirect carries its parameters, ends at the first CRLF.
+      if (watch.carried || text.includes('\r\n') || scanned > MAX_SCANNED_BYTES) return stop();
+      tail = text.slice(-Math.max(2, ...needles.map((needle) => needle.length)));
+    };
+    // Ahead of the parser, so a chunk is scanned before the parser can give up on it.
+    socket.prependListener('data', onData);
+    socket.once('close', stop);
+  }
+
+  /**
+   * A request Node's parser gave up on. One larger than {@link MAX_REDIRECT_REQUEST_BYTES} gets
+   * 414 URI Too Long (RFC 9110 §15.5.15: the request-target is longer than the server will
+   * interpret; the request line is what a redirect makes long) with a short page, and ends a
+   * waiting sign-in at once with `invalid_auth_response` instead of leaving it to its time limit:
+   * nothing else will arrive, since the browser already followed the provider's redirect (RFC 8252
+   * §7.3). It ends the sign-in only when the request carried the state (or the sign-in sent none),
+   * so another page cannot cut a sign-in short with an oversized request, as it cannot with a
+   * forged `?error=`. Any other malformed request gets a bare 400, as Node would send.
+   */
+  #refuseUnreadable(error: Error & { code?: string }, socket: Duplex): void {
+    // The parser stays failed: later chunks of the same request report the same error again.
+    if (this.#refused.has(socket)) return;
+    this.#refused.add(socket);
+    if (!socket.writable) return void socket.destroy();
+    if (error.code !== 'HPE_HEADER_OVERFLOW') return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const watch = this.#watches.get(socket);
+    void (watch?.done ?? Promise.resolve()).then(() => {
+      const flow = this.#flow;
+      const ours = flow !== undefined && this.#captured === undefined && (flow.state === null || watch?.carried === true);
+      const html = page('Sign-in failed', `<p>The provider's answer was too large for Tessera to read (over ${MAX_REDIRECT_REQUEST_BYTES / 1024} KiB), so this sign-in stopped.</p><p>You can close this tab and return to Tessera.</p>`);
+      const head = Object.entries({ ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(html)), Connection: 'close' })
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('');
+      socket.end(`HTTP/1.1 414 URI Too Long\r\n${head}\r\n${html}`, () => {
+        if (!ours) return;
+        flow.finish({
+          error: new InteractionError(
+            'invalid_auth_response',
+            `The provider's answer was too large to read (its redirect was over ${MAX_REDIRECT_REQUEST_BYTES / 1024} KiB), so the sign-in stopped. Try again; if it happens again, the provider's sign-in logs say what went wrong.`,
+          ),
+        });
+      });
+    });
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {

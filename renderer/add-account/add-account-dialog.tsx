@@ -7,6 +7,7 @@ import { Dialog } from '../common/dialog';
 import { useAppStore, type SignInState } from '../store';
 import { DeviceCodeBox } from './device-code-box';
 import { ProfileForm } from './profile-form';
+import { SignInMethodChoice, usableMethod } from './sign-in-method-choice';
 import { describeSignInFailure } from './sign-in-messages';
 
 function Progress({ signIn, onCancel }: { readonly signIn: SignInState; readonly onCancel: () => void }): ReactNode {
@@ -57,8 +58,7 @@ export function AddAccountDialog(): ReactNode {
   const [profileId, setProfileId] = useState<string | undefined>(profiles[0]?.id);
   const selectedIsApp = profiles.find((profile) => profile.id === profileId)?.grant === 'app';
   const [method, setMethod] = useState<SignInMethod>(() => {
-    const preferred = settings?.defaultSignInMethod ?? 'embedded';
-    return embeddedAvailable || preferred !== 'embedded' ? preferred : 'system-browser';
+    return usableMethod(settings?.defaultSignInMethod ?? 'embedded', embeddedAvailable);
   });
   const groupId = useId();
   const busy = signIn.kind === 'starting' || signIn.kind === 'waiting-for-user' || signIn.kind === 'redeeming' || signIn.kind === 'device-code';
@@ -112,7 +112,7 @@ export function AddAccountDialog(): ReactNode {
           }}
           onSaved={(profile) => {
             setProfileId(profile.id);
-            setMethod(embeddedAvailable ? profile.signInMethod : 'system-browser');
+            setMethod(usableMethod(profile.signInMethod, embeddedAvailable));
             setEditing(undefined);
             setView('pick');
           }}
@@ -139,7 +139,8 @@ export function AddAccountDialog(): ReactNode {
                     checked={profileId === profile.id}
                     onChange={() => {
                       setProfileId(profile.id);
-                      if (embeddedAvailable) setMethod(profile.signInMethod);
+                      // Follows the profile's default where it can be used here; else keeps the choice.
+                      if (usableMethod(profile.signInMethod, embeddedAvailable) === profile.signInMethod) setMethod(profile.signInMethod);
                     }}
                   />
                   <span className="profile-text">
@@ -201,24 +202,7 @@ export function AddAccountDialog(): ReactNode {
             </button>
           </fieldset>
           {/* An app identity gets its token from the provider directly: no one signs in. */}
-          <fieldset disabled={busy} hidden={selectedIsApp}>
-            <legend>Sign in with</legend>
-            <label className="radio">
-              <input type="radio" name="method" checked={method === 'embedded'} disabled={!embeddedAvailable} onChange={() => setMethod('embedded')} />
-              App window{embeddedAvailable ? '' : ' (not available in browser mode)'}
-            </label>
-            <label className="radio">
-              <input type="radio" name="method" checked={method === 'system-browser'} onChange={() => setMethod('system-browser')} />
-              System browser
-            </label>
-            <label className="radio">
-              <input type="radio" name="method" checked={method === 'device-code'} onChange={() => setMethod('device-code')} aria-describedby={`${groupId}-device-hint`} />
-              Device code
-            </label>
-            <p className="hint" id={`${groupId}-device-hint`}>
-              Device code: enter a code on any device (over SSH, without a browser here, or where a policy blocks the app window).
-            </p>
-          </fieldset>
+          <SignInMethodChoice method={method} onChange={setMethod} embeddedAvailable={embeddedAvailable} disabled={busy} hidden={selectedIsApp} />
           <Progress signIn={signIn} onCancel={() => void cancelSignIn()} />
           {failure ? (
             <div className="error-box" role="alert" data-testid="sign-in-error">

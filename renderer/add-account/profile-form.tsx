@@ -9,6 +9,7 @@ import { LIMITS, RESERVED_AUTHORIZE_PARAMETERS, type PresetId, type ProfileDraft
 import { parseScopes } from '../common/format';
 import { useAppStore } from '../store';
 import { Field } from './field';
+import { SignInMethodChoice, usableMethod } from './sign-in-method-choice';
 import { CaFileField, CredentialFields, credentialDraft, GrantChoice, initialCredentials, type CredentialState } from './credential-fields';
 
 type FieldName = keyof ProfileValidation['fieldErrors'];
@@ -82,7 +83,7 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable, initial }: P
   const [authorityText, setAuthorityText] = useState(() => from?.authority ?? initialAuthority(first?.authorityTemplate ?? ''));
   const [clientId, setClientId] = useState(from?.clientId ?? '');
   const [scopes, setScopes] = useState((from?.defaultScopes ?? first?.defaultScopes ?? []).join(' '));
-  const [method, setMethod] = useState<SignInMethod>(embeddedAvailable ? (from?.signInMethod ?? first?.signInMethod ?? 'embedded') : 'system-browser');
+  const [method, setMethod] = useState<SignInMethod>(usableMethod(from?.signInMethod ?? first?.signInMethod ?? 'embedded', embeddedAvailable));
   const [redirectUri, setRedirectUri] = useState(from?.redirectUri ?? '');
   const nextKey = useRef(0);
   const toRows = (parameters: Readonly<Record<string, string>> | undefined): ParameterRow[] =>
@@ -104,7 +105,7 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable, initial }: P
     const chosen = presets.find((candidate) => candidate.id === next);
     if (!chosen) return;
     setScopes(chosen.defaultScopes.join(' '));
-    setMethod(embeddedAvailable ? chosen.signInMethod : 'system-browser');
+    setMethod(usableMethod(chosen.signInMethod, embeddedAvailable));
     setTenant('');
     setAuthorityText(initialAuthority(chosen.authorityTemplate));
     setParameters(toRows(chosen.extraAuthorizeParameters));
@@ -200,19 +201,7 @@ export function ProfileForm({ onSaved, onCancel, embeddedAvailable, initial }: P
         <input id={id('defaultScopes')} value={scopes} onChange={(event) => setScopes(event.target.value)} aria-invalid={invalid('defaultScopes')} aria-describedby={describedBy('defaultScopes', true)} spellCheck={false} />
       </Field>
       <CredentialFields state={credentials} onChange={changeCredentials} errors={errors} providerKind={preset?.kind ?? 'oidc'} id={id} />
-      {appIdentity ? null : (
-        <fieldset>
-          <legend>Sign in with</legend>
-          <label className="radio">
-            <input type="radio" name={id('method')} checked={method === 'embedded'} disabled={!embeddedAvailable} onChange={() => setMethod('embedded')} />
-            App window{embeddedAvailable ? '' : ' (not available in browser mode)'}
-          </label>
-          <label className="radio">
-            <input type="radio" name={id('method')} checked={method === 'system-browser'} onChange={() => setMethod('system-browser')} />
-            System browser
-          </label>
-        </fieldset>
-      )}
+      {appIdentity ? null : <SignInMethodChoice method={method} onChange={setMethod} embeddedAvailable={embeddedAvailable} />}
       {method === 'embedded' && !appIdentity ? (
         <Field id={id('redirectUri')} label="Redirect URI (as registered)" error={errors.redirectUri}>
           <input id={id('redirectUri')} value={redirectUri} onChange={(event) => setRedirectUri(event.target.value)} aria-invalid={invalid('redirectUri')} aria-describedby={describedBy('redirectUri')} spellCheck={false} />

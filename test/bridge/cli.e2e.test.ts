@@ -4,7 +4,6 @@
  * real terminal (a pseudo-terminal from util-linux `script`) or without one, as CI jobs run it.
  * Tokens are checked by piping them into curl against the provider's demo API.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,25 +13,13 @@ import type { BrowserMode } from '../../main/browser-host/browser-mode';
 import { chromiumInstalled } from '../support/browser';
 import { DEMO_API, PUBLIC_CLIENT_ID, type TestIdp } from '../support/idp';
 import { command, requires } from '../support/requires';
-import { DEMO_USER, REPO_ROOT as ROOT, startRunningApp, type RunningApp } from '../support/running-app';
-
-const BIN = join(ROOT, 'cli', 'tessera.cjs');
+import { DEMO_USER, REPO_ROOT as ROOT, startRunningApp, TESSERA_BIN as BIN, type RunningApp } from '../support/running-app';
+import { inTerminal as runInTerminal, shellWord as q, tesseraShellFunction, withoutTerminal, type ProcessRun as Run } from '../support/terminal';
 
 const ALICE = DEMO_USER;
 // A terminal session's approval ends after this long without use (10 minutes in the app).
 const SESSION_IDLE_MS = 1_500;
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A shell word. */
-function q(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 requires(chromiumInstalled(), command('script', 'apt-get install util-linux (the terminal cases need a pseudo-terminal)')).describe('tessera command against the running app', () => {
   let app: RunningApp;
@@ -44,36 +31,18 @@ requires(chromiumInstalled(), command('script', 'apt-get install util-linux (the
   const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, XDG_RUNTIME_DIR: runtimeDir });
 
   /** Runs the command without a terminal (as a CI job or an editor would). */
-  function tessera(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...env(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => {
-        stderrSeen.push(stderr);
-        done({ code: code ?? -1, stdout, stderr });
-      });
-    });
+  async function tessera(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+    const run = await withoutTerminal(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...env(), ...extraEnv } });
+    stderrSeen.push(run.stderr);
+    return run;
   }
 
   /** Runs a shell command line inside a fresh pseudo-terminal; `tessera` is on its PATH as a function. */
-  function inTerminal(commandLine: string): Promise<Run> {
-    const prelude = `tessera() { ${q(process.execPath)} ${q(BIN)} "$@"; }; `;
-    return new Promise((done, fail) => {
-      const child = spawn('script', ['-q', '-e', '-c', `sh -c ${q(prelude + commandLine)}`, '/dev/null'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => {
-        // The terminal merges both streams and writes CRLF.
-        const output = stdout.replace(/\r\n/g, '\n');
-        stderrSeen.push(output);
-        done({ code: code ?? -1, stdout: output, stderr: '' });
-      });
-    });
+  async function inTerminal(commandLine: string): Promise<Run> {
+    // The terminal merges both streams: all of it counts as what the command showed.
+    const { code, output } = await runInTerminal(tesseraShellFunction(BIN) + commandLine, { cwd: ROOT, env: env() });
+    stderrSeen.push(output);
+    return { code, stdout: output, stderr: '' };
   }
 
   const curlDemoApi = `curl -sS --cacert ${q('CA')} -H @- ${q('URL')}`;

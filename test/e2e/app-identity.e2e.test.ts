@@ -5,78 +5,41 @@
  * land in a `RecordingClipboard` so they can be read back and checked with the provider's
  * introspection. Every API answer the page receives is searched for the client secret.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { decodeJwt } from 'jose';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
-import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
-import { RecordingClipboard } from '../../main/clipboard/clipboard';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext } from '../support/browser';
-import { CONFIDENTIAL_CLIENT_ID, DEFAULT_CLIENTS, DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RecordingClipboard } from '../../main/clipboard/clipboard';
+import { chromiumInstalled } from '../support/browser';
+import { CONFIDENTIAL_CLIENT_ID, DEFAULT_CLIENTS, DEMO_API, type TestIdp } from '../support/idp';
+import { requires } from '../support/requires';
+import { screenshot, startRunningApp, type RunningApp } from '../support/running-app';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
-
-// As in test/e2e/ux.e2e.test.ts: TESSERA_UPDATE_SCREENSHOTS=1 refreshes the committed ones in docs/.
-const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const SECRET = DEFAULT_CLIENTS.find((client) => client.clientId === CONFIDENTIAL_CLIENT_ID)?.clientSecret ?? '';
 
-describe.skipIf(!chromiumPath)('app identity in Chromium (browser mode, demo provider)', () => {
+requires(chromiumInstalled()).describe('app identity in Chromium (browser mode, demo provider)', () => {
+  let app: RunningApp;
   let idp: TestIdp;
-  let mode: BrowserMode;
-  let browser: Browser;
-  let context: BrowserContext;
+  let clipboard: RecordingClipboard;
   let page: Page;
-  let dataDir: string;
-  const clipboard = new RecordingClipboard();
-  const pageErrors: string[] = [];
   const answers: Promise<string>[] = [];
 
   beforeAll(async () => {
-    if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
-    await mkdir(SCREENSHOTS, { recursive: true });
-    idp = await startTestIdp();
-    dataDir = await mkdtemp(join(tmpdir(), 'tessera-app-e2e-'));
-    browser = await launchChromium({ caCertPem: idp.caCertPem });
-    context = await newLoopbackContext(browser);
-    mode = await startBrowserMode({
-      version: '0.0.0-e2e',
-      staticDir: join(ROOT, 'dist', 'renderer'),
-      dataDir,
-      clipboard,
+    app = await startRunningApp({
+      name: 'app-e2e',
       // No one signs in: an app identity never opens a sign-in page.
-      openExternal: (url) => void pageErrors.push(`unexpected sign-in page: ${new URL(url).pathname}`),
-      demo: {
-        profile: { name: 'Local demo provider', kind: 'oidc', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: [`${DEMO_API}/read`], signInMethod: 'system-browser' },
-        origin: idp.origin,
-        caPath: idp.caPath,
-        instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
-      },
+      openSignInPage: async (url) => void app.pageErrors.push(`unexpected sign-in page: ${new URL(url).pathname}`),
     });
-    page = await context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
+    ({ idp, clipboard } = app);
+    page = await app.openAppPage((opening) => {
+      opening.on('response', (response) => {
+        // Every method's answer; the event stream stays open (its events are checked in test/main/services/app-identities.test.ts).
+        const path = new URL(response.url()).pathname;
+        if (path.startsWith('/api/') && path !== '/api/events') answers.push(response.text().catch(() => ''));
+      });
     });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('response', (response) => {
-      // Every method's answer; the event stream stays open (its events are checked in test/main/services/app-identities.test.ts).
-      const path = new URL(response.url()).pathname;
-      if (path.startsWith('/api/') && path !== '/api/events') answers.push(response.text().catch(() => ''));
-    });
-    await page.goto(mode.host.url);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await mode?.close();
-    await idp?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('adds an app identity with the confidential client and copies its token; the page never gets the secret back', async () => {
     await page.getByRole('button', { name: 'Add your first account' }).waitFor();
@@ -96,7 +59,7 @@ describe.skipIf(!chromiumPath)('app identity in Chromium (browser mode, demo pro
     // Without a secret the form says so next to the field.
     await expect.poll(() => form.getByRole('textbox', { name: /^Client secret/ }).getAttribute('aria-invalid'), { timeout: 30_000 }).toBe('true');
     await form.getByRole('textbox', { name: /^Client secret/ }).fill(SECRET);
-    await page.screenshot({ path: join(SCREENSHOTS, 'app-identity-profile.png') });
+    await screenshot(page, 'app-identity-profile');
     await form.getByRole('button', { name: 'Check and save' }).click();
     await expect.poll(() => dialog.getByRole('radio', { name: /Deploy robot/ }).isChecked(), { timeout: 30_000 }).toBe(true);
     await dialog.getByRole('button', { name: 'Add app identity' }).click();
@@ -107,7 +70,7 @@ describe.skipIf(!chromiumPath)('app identity in Chromium (browser mode, demo pro
     await expect.poll(() => row.getByTestId('account-status').textContent()).toMatch(/^(valid|expires in) /);
     await page.getByText(`Added the app identity ${CONFIDENTIAL_CLIENT_ID}.`).waitFor();
 
-    await page.screenshot({ path: join(SCREENSHOTS, 'app-identity-account.png') });
+    await screenshot(page, 'app-identity-account');
     await page.getByRole('button', { name: `Copy token raw for ${CONFIDENTIAL_CLIENT_ID}` }).click();
     await expect.poll(async () => (await clipboard.readText()).length).toBeGreaterThan(0);
     const token = await clipboard.readText();
@@ -127,6 +90,6 @@ describe.skipIf(!chromiumPath)('app identity in Chromium (browser mode, demo pro
     expect(bodies.some((body) => body.includes('"grant":"app"'))).toBe(true);
     expect(bodies.filter((body) => body.includes(SECRET))).toEqual([]);
     expect(await page.content()).not.toContain(SECRET);
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -8,8 +8,6 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import axe from 'axe-core';
 import { decodeJwt } from 'jose';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -17,12 +15,10 @@ import type { BrowserMode } from '../../main/browser-host/browser-mode';
 import type { RecordingClipboard } from '../../main/clipboard/clipboard';
 import { chromiumInstalled, type BrowserUser } from '../support/browser';
 import { DEMO_API, PUBLIC_CLIENT_ID, type TestIdp } from '../support/idp';
+import { seriousAxeViolations } from '../support/page-checks';
 import { requires } from '../support/requires';
-import { DEMO_USER, finishSignIn, REPO_ROOT as ROOT, startRunningApp, type RunningApp } from '../support/running-app';
+import { DEMO_USER, finishSignIn, screenshot as saveScreenshot, startRunningApp, type RunningApp } from '../support/running-app';
 
-// Every run saves its screenshots under test-results/; TESSERA_UPDATE_SCREENSHOTS=1 refreshes the
-// committed ones in docs/ (README shows one), so an ordinary run leaves the work tree clean.
-const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const ACCESS_TOKEN_TTL = 20;
 
 const ALICE: BrowserUser = DEMO_USER;
@@ -54,7 +50,6 @@ requires(chromiumInstalled()).describe('browser mode in Chromium', () => {
   let page: Page;
   let attacker: Server;
   const refusals: { status: number; reason: string; path: string }[] = [];
-  const pageErrors: string[] = [];
   // Every `securitypolicyviolation` the app's page raises during the whole run (renderer-serving.ts).
   const cspViolations: string[] = [];
   // Who the next sign-in page is for; the broker's openExternal opens it in the same browser.
@@ -74,21 +69,7 @@ requires(chromiumInstalled()).describe('browser mode in Chromium', () => {
       .catch(() => undefined);
   }
 
-  async function screenshot(name: string): Promise<void> {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-  }
-
-  async function seriousAxeViolations(): Promise<string[]> {
-    // Evaluated over the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
-    await page.evaluate(axe.source);
-    const results = await page.evaluate(async () => {
-      const run = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
-      return run.run(document);
-    });
-    return results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  }
+  const screenshot = (name: string): Promise<void> => saveScreenshot(page, name);
 
   beforeAll(async () => {
     app = await startRunningApp({ name: 'browser-mode', accessTokenTtl: ACCESS_TOKEN_TTL, openSignInPage, onRefused: (refusal) => refusals.push(refusal) });
@@ -99,19 +80,14 @@ requires(chromiumInstalled()).describe('browser mode in Chromium', () => {
     });
     await new Promise<void>((done) => attacker.listen(0, '127.0.0.1', done));
 
-    page = await context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
+    page = await app.openAppPage(async (opening) => {
+      // Bindings and init scripts come in over the DevTools protocol, outside the page's CSP.
+      await opening.exposeBinding('__tesseraCspViolation', (_source, text: string) => void cspViolations.push(text));
+      await opening.addInitScript(() => {
+        const report = (window as unknown as { __tesseraCspViolation: (text: string) => void }).__tesseraCspViolation;
+        document.addEventListener('securitypolicyviolation', (event) => report(`${event.effectiveDirective} ${event.blockedURI} ${event.sample}`));
+      });
     });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    // Bindings and init scripts come in over the DevTools protocol, outside the page's CSP.
-    await page.exposeBinding('__tesseraCspViolation', (_source, text: string) => void cspViolations.push(text));
-    await page.addInitScript(() => {
-      const report = (window as unknown as { __tesseraCspViolation: (text: string) => void }).__tesseraCspViolation;
-      document.addEventListener('securitypolicyviolation', (event) => report(`${event.effectiveDirective} ${event.blockedURI} ${event.sample}`));
-    });
-    await page.goto(mode.host.url);
   }, 120_000);
 
   afterAll(async () => {
@@ -122,7 +98,7 @@ requires(chromiumInstalled()).describe('browser mode in Chromium', () => {
   it('opens with the secret taken out of the address bar and no CSP violations', async () => {
     await page.getByRole('button', { name: 'Add your first account' }).waitFor();
     expect(page.url()).toBe(`${mode.host.origin}/`);
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
     await screenshot('empty');
   });
 
@@ -237,15 +213,15 @@ requires(chromiumInstalled()).describe('browser mode in Chromium', () => {
   });
 
   it('passes an axe-core check with no serious or critical violations', async () => {
-    expect(await seriousAxeViolations()).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('dialog', { name: 'Settings' }).waitFor();
     await screenshot('settings');
-    expect(await seriousAxeViolations()).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Add account', exact: true }).click();
     await page.getByRole('dialog', { name: 'Add account' }).waitFor();
-    expect(await seriousAxeViolations()).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
   });
@@ -257,7 +233,7 @@ requires(chromiumInstalled()).describe('browser mode in Chromium', () => {
       await expect.poll(() => row(user.username).count()).toBe(0);
     }
     expect(await mode.core.listAccounts()).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 
   it('refuses an attacker page on another origin, requests without the secret, and rebound Host names', async () => {

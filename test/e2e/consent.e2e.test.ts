@@ -5,83 +5,44 @@
  * util-linux `script`, as test/bridge/cli.e2e.test.ts does) or without one, as a CI job runs it.
  * Tokens are checked against the provider's demo API with curl.
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import axe from 'axe-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EXIT } from '../../cli/exit-codes';
-import type { ConsentPrompt } from '../../main/bridge';
-import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
-import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
-import { RecordingClipboard } from '../../main/clipboard/clipboard';
-import { DEMO_PROFILE_ID } from '../../main/services/profiles';
-import { CHROMIUM_MISSING, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../support/browser';
-import { DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
+import type { BrowserMode } from '../../main/browser-host/browser-mode';
+import { chromiumInstalled } from '../support/browser';
+import { DEMO_API, type TestIdp } from '../support/idp';
+import { seriousAxeViolations } from '../support/page-checks';
+import { command, requires } from '../support/requires';
+import { DEMO_USER, REPO_ROOT as ROOT, screenshot, startRunningApp, TESSERA_BIN as BIN, type RunningApp } from '../support/running-app';
+import { inTerminal as runInTerminal, shellWord as q, tesseraShellFunction, withoutTerminal, type TerminalRun as Run } from '../support/terminal';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'cli', 'tessera.cjs');
-// Every run saves its screenshots under test-results/; TESSERA_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots.
-const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
-const hasScript = await new Promise<boolean>((done) => execFile('script', ['--version'], (error) => done(!error)));
-if (!hasScript) console.log('util-linux `script` not found: apt-get install util-linux (the terminal cases need a pseudo-terminal)');
-
-const ALICE = { username: 'alice@contoso.com', password: 'alice-password' };
+const ALICE = DEMO_USER;
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
 const PROMPT = 'A program asks for a token';
 
-interface Run {
-  readonly code: number;
-  readonly output: string;
-}
-
-/** A shell word. */
-function q(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the page (browser mode, real tessera command)', () => {
+requires(chromiumInstalled(), command('script', 'apt-get install util-linux (the terminal cases need a pseudo-terminal)')).describe('consent prompts answered in the page (browser mode, real tessera command)', () => {
+  let app: RunningApp;
   let idp: TestIdp;
   let mode: BrowserMode;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let dataDir: string;
   let runtimeDir: string;
   let binDir: string;
-  const prompts: ConsentPrompt[] = [];
   const tokens: string[] = [];
-  const pageErrors: string[] = [];
 
   const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, XDG_RUNTIME_DIR: runtimeDir });
 
-  /** Runs the command without a terminal (as a CI job or an editor would). */
-  function tessera(args: readonly string[]): Promise<Run> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code: code ?? -1, output }));
-    });
+  /** Runs the command without a terminal (as a CI job or an editor would); stdout and stderr together. */
+  async function tessera(args: readonly string[]): Promise<Run> {
+    const run = await withoutTerminal(process.execPath, [BIN, ...args], { cwd: ROOT, env: env() });
+    return { code: run.code, output: run.stdout + run.stderr };
   }
 
   /** Runs a shell command line in a fresh pseudo-terminal; `tessera` is a function on its PATH. */
   function inTerminal(commandLine: string): Promise<Run> {
-    const prelude = `tessera() { ${q(process.execPath)} ${q(BIN)} "$@"; }; `;
-    return new Promise((done, fail) => {
-      const child = spawn('script', ['-q', '-e', '-c', `sh -c ${q(prelude + commandLine)}`, '/dev/null'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.on('error', fail);
-      // The terminal merges both streams and writes CRLF.
-      child.on('close', (code) => done({ code: code ?? -1, output: output.replace(/\r\n/g, '\n') }));
-    });
+    return runInTerminal(tesseraShellFunction(BIN) + commandLine, { cwd: ROOT, env: env() });
   }
 
   /** Calls the provider's demo API with a token, as a script would. */
@@ -96,18 +57,6 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
     if (!token) throw new Error(`no token in the output (exit ${run.code})`);
     tokens.push(token);
     return token;
-  }
-
-  async function seriousAxeViolations(): Promise<string[]> {
-    // Evaluated over the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
-    await page.evaluate(axe.source);
-    const results = await page.evaluate(async () => {
-      const run = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
-      return run.run(document);
-    });
-    return results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.failureSummary ?? ''}`).join(', ')}`);
   }
 
   /** Where keyboard focus is: inside the open dialog, on the body, or elsewhere; and its name. */
@@ -131,59 +80,19 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
   }
 
   beforeAll(async () => {
-    if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
-    await mkdir(SCREENSHOTS, { recursive: true });
-    idp = await startTestIdp({ accessTokenTtl: 3600 });
-    dataDir = await mkdtemp(join(tmpdir(), 'tessera-consent-e2e-'));
-    runtimeDir = await mkdtemp(join(tmpdir(), 'tessera-consent-run-'));
-    binDir = join(dataDir, 'bin');
-    browser = await launchChromium({ caCertPem: idp.caCertPem });
-    context = await newLoopbackContext(browser);
-    mode = await startBrowserMode({
-      version: '0.0.0-e2e',
-      staticDir: join(ROOT, 'dist', 'renderer'),
-      dataDir,
-      clipboard: new RecordingClipboard(),
-      openExternal: async (url) => {
-        const signIn = await context.newPage();
-        await signIn.goto(url);
-        await signInThroughLoginPage(signIn, ALICE);
-        await signIn.getByRole('heading', { name: 'Sign-in finished' }).waitFor({ timeout: 30_000 });
-        await signIn.close();
-      },
-      signInTimeoutMs: 60_000,
-      demo: {
-        profile: { name: 'Local demo provider', kind: 'oidc', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: [`${DEMO_API}/read`], signInMethod: 'system-browser' },
-        origin: idp.origin,
-        caPath: idp.caPath,
-        instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
-      },
-      // The bridge's environment has no PATH, so Settings must say what to add to it.
-      bridge: { env: { XDG_RUNTIME_DIR: runtimeDir } },
-      commandLineTool: { script: BIN, binDir },
-    });
-    mode.bridge?.service.subscribe((event) => {
-      if (event.type === 'consent-requested') prompts.push(event.prompt);
-    });
+    // The bridge's environment has no PATH, so Settings must say what to add to it.
+    app = await startRunningApp({ name: 'consent-e2e', bridge: {}, commandLineTool: true });
+    ({ idp, mode } = app);
+    runtimeDir = app.runtimeDir ?? '';
+    binDir = app.binDir ?? '';
     // Builds the command's bundle once (the bin builds it on first use in a fresh checkout).
     expect((await tessera(['--version'])).code).toBe(0);
-    page = await context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(mode.host.url);
-    await mode.core.addAccount({ profileId: DEMO_PROFILE_ID, method: 'system-browser' });
+    page = await app.openAppPage();
+    await app.signInDemoUser();
     await page.getByRole('group', { name: `Account ${ALICE.username}` }).waitFor({ timeout: 30_000 });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await mode?.close();
-    await idp?.stop();
-    for (const dir of [dataDir, runtimeDir]) if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('shows the prompt in the page, accessible and focus-trapped; "Allow once" hands a token the demo API accepts', async () => {
     const running = inTerminal(`tessera token ${ALICE.username}`);
@@ -201,9 +110,9 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
       await page.keyboard.press(key);
       expect((await focusPlace()).where, `focus after ${key}`).toBe('dialog');
     }
-    expect((await seriousAxeViolations()).join('\n')).toBe('');
+    expect((await seriousAxeViolations(page)).join('\n')).toBe('');
     await dialog.getByRole('button', { name: 'Allow this terminal session' }).waitFor();
-    await page.screenshot({ path: join(SCREENSHOTS, 'consent-prompt.png') });
+    await screenshot(page, 'consent-prompt');
 
     await dialog.getByRole('button', { name: 'Allow once' }).click();
     const run = await running;
@@ -223,11 +132,11 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
   });
 
   it('closes the prompt with a message when the program stops waiting', async () => {
-    const before = prompts.length;
+    const before = app.prompts.length;
     // coreutils `timeout` ends the command after 3 s, as a person pressing Ctrl+C would.
     const run = await inTerminal(`timeout --foreground 3 ${q(process.execPath)} ${q(BIN)} token; echo "exit=$?"`);
     expect(run.output).toContain('exit=124');
-    expect(prompts.length).toBe(before + 1);
+    expect(app.prompts.length).toBe(before + 1);
     await page.getByTestId('toast').filter({ hasText: `request for ${ALICE.username} was withdrawn: the program stopped waiting.` }).waitFor();
     await expect.poll(() => prompt().count()).toBe(0);
   });
@@ -249,11 +158,11 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
     expect(await rule.textContent()).toContain(`Scopes: ${DEMO_API}/read`);
 
     // Without a terminal, as a CI job: the rule lets it through, no prompt.
-    const before = prompts.length;
+    const before = app.prompts.length;
     const ci = await tessera(['token', '--program', 'e2e-job']);
     expect(ci.code).toBe(0);
     expect(await demoApi(tokenIn(ci))).toMatchObject({ sub: 'alice-sub-6a1f0c' });
-    expect(prompts.length).toBe(before);
+    expect(app.prompts.length).toBe(before);
     await expect.poll(() => rule.textContent()).toMatch(/last used \d{4}-/);
 
     await section.getByRole('button', { name: `Revoke the rule for e2e-job (${ALICE.username})` }).click();
@@ -267,7 +176,7 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
     await page.keyboard.press('Escape');
     const denied = await again;
     expect(denied.output).toContain(`exit=${EXIT.consentDenied}`);
-    expect(prompts.length).toBe(before + 1);
+    expect(app.prompts.length).toBe(before + 1);
     expect(await settings.isVisible()).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => settings.count()).toBe(0);
@@ -291,7 +200,7 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
     expect(await section.getByTestId('path-advice').textContent()).toContain(`export PATH="${binDir}:$PATH"`);
     await section.getByRole('heading', { name: 'Command line (tessera)' }).scrollIntoViewIfNeeded();
     await dismissToasts();
-    await page.screenshot({ path: join(SCREENSHOTS, 'settings-command-line.png') });
+    await screenshot(page, 'settings-command-line');
     const status = await new Promise<Run>((done) =>
       execFile(join(binDir, 'tessera'), ['status'], { env: { ...env(), PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } }, (error, stdout) => done({ code: error ? Number(error.code ?? 1) : 0, output: stdout })),
     );
@@ -315,11 +224,11 @@ describe.skipIf(!chromiumPath || !hasScript)('consent prompts answered in the pa
     const text = await page.evaluate(() => `${document.body.innerText}\n${document.documentElement.outerHTML}`);
     for (const token of tokens) expect(text).not.toContain(token);
     expect(text).not.toMatch(JWT);
-    expect((await seriousAxeViolations()).join('\n')).toBe('');
+    expect((await seriousAxeViolations(page)).join('\n')).toBe('');
     await dismissToasts();
-    await page.screenshot({ path: join(SCREENSHOTS, 'activity.png') });
+    await screenshot(page, 'activity');
     await page.keyboard.press('Escape');
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 
   it('keeps the toolbar, with its Activity button, inside a 700 px window', async () => {

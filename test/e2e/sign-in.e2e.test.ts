@@ -7,38 +7,28 @@
  * as in a person's browser, so the provider's session cookie carries over from one sign-in to the
  * next: that is what makes "Add account" without a prompt sign the same user in again.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import axe from 'axe-core';
 import { decodeJwt } from 'jose';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserMode, type BrowserMode } from '../../main/browser-host/browser-mode';
-import { buildRenderer, rendererBuildIsStale } from '../../main/browser-host/build-renderer';
-import { RecordingClipboard } from '../../main/clipboard/clipboard';
-import { CHROMIUM_MISSING, completeDeviceCode, declineDeviceCode, findChromium, launchChromium, newLoopbackContext, signInThroughLoginPage, type BrowserUser } from '../support/browser';
-import { DEFAULT_CLIENTS, DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp } from '../support/idp';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserMode } from '../../main/browser-host/browser-mode';
+import type { RecordingClipboard } from '../../main/clipboard/clipboard';
+import { chromiumInstalled, completeDeviceCode, declineDeviceCode, type BrowserUser } from '../support/browser';
+import { DEFAULT_CLIENTS, DEMO_API, PUBLIC_CLIENT_ID, type TestIdp } from '../support/idp';
+import { seriousAxeViolations } from '../support/page-checks';
+import { requires } from '../support/requires';
+import { DEMO_USER, logInIfAsked, screenshot, signInFinished, startRunningApp, type RunningApp } from '../support/running-app';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
-const chromiumPath = findChromium();
-if (!chromiumPath) console.log(CHROMIUM_MISSING);
-
-const ALICE: BrowserUser = { username: 'alice@contoso.com', password: 'alice-password' };
+const ALICE: BrowserUser = DEMO_USER;
 const BOB: BrowserUser = { username: 'bob@contoso.com', password: 'bob-password' };
 // Entra profiles need a GUID client id; the test provider registers a copy of the public client under one.
 const ENTRA_CLIENT_ID = '5d1e8a52-3c7b-4f0e-9a61-0c2b7e4d9f13';
 
-describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider)', () => {
+requires(chromiumInstalled()).describe('sign-in in Chromium (browser mode, demo provider)', () => {
+  let app: RunningApp;
   let idp: TestIdp;
   let mode: BrowserMode;
-  let browser: Browser;
-  let context: BrowserContext;
+  let clipboard: RecordingClipboard;
   let page: Page;
-  let dataDir: string;
-  const clipboard = new RecordingClipboard();
-  const pageErrors: string[] = [];
   /** Every authorize URL the app opened, and whether the provider showed its login form for it. */
   const opened: { url: URL; loginForm: boolean | undefined }[] = [];
   /** Who logs in when the provider shows its login form. */
@@ -47,35 +37,17 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
   const row = (username: string): Locator => page.getByRole('group', { name: `Account ${username}` });
   const lastOpened = () => opened[opened.length - 1];
 
-  async function openSignInPage(url: string): Promise<void> {
+  async function openSignInPage(url: string, context: BrowserContext): Promise<void> {
     const entry: { url: URL; loginForm: boolean | undefined } = { url: new URL(url), loginForm: undefined };
     opened.push(entry);
     const user = nextUser;
     const signInPage = await context.newPage();
     await signInPage.goto(url);
     void (async () => {
-      const finished = signInPage.getByRole('heading', { name: 'Sign-in finished' });
-      const form = signInPage.getByLabel('Username');
-      await Promise.race([form.waitFor({ state: 'visible', timeout: 30_000 }), finished.waitFor({ timeout: 30_000 })]);
-      entry.loginForm = await form.isVisible();
-      if (entry.loginForm) await signInThroughLoginPage(signInPage, user);
-      await finished.waitFor({ timeout: 30_000 });
+      entry.loginForm = await logInIfAsked(signInPage, user);
+      await signInFinished(signInPage).waitFor({ timeout: 30_000 });
       await signInPage.close();
     })().catch(() => undefined);
-  }
-
-  async function screenshot(name: string): Promise<void> {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-  }
-
-  async function seriousAxeViolations(): Promise<string[]> {
-    // Evaluated over the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
-    await page.evaluate(axe.source);
-    const results = await page.evaluate(async () => {
-      const run = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
-      return run.run(document);
-    });
-    return results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
   }
 
   async function accountsOf(profileName: string): Promise<string[]> {
@@ -90,31 +62,14 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
   }
 
   beforeAll(async () => {
-    if (rendererBuildIsStale(ROOT)) await buildRenderer(ROOT);
-    await mkdir(SCREENSHOTS, { recursive: true });
     const publicClient = DEFAULT_CLIENTS.find((client) => client.clientId === PUBLIC_CLIENT_ID);
     if (!publicClient) throw new Error('the test provider has no public client');
-    idp = await startTestIdp({
-      accessTokenTtl: 3600,
+    app = await startRunningApp({
+      name: 'sign-in',
       clients: [...DEFAULT_CLIENTS.map((client) => ({ ...client, redirectUris: [...client.redirectUris] })), { ...publicClient, clientId: ENTRA_CLIENT_ID, redirectUris: [...publicClient.redirectUris] }],
+      openSignInPage,
     });
-    dataDir = await mkdtemp(join(tmpdir(), 'tessera-sign-in-'));
-    browser = await launchChromium({ caCertPem: idp.caCertPem });
-    context = await newLoopbackContext(browser);
-    mode = await startBrowserMode({
-      version: '0.0.0-e2e',
-      staticDir: join(ROOT, 'dist', 'renderer'),
-      dataDir,
-      clipboard,
-      openExternal: openSignInPage,
-      signInTimeoutMs: 60_000,
-      demo: {
-        profile: { name: 'Local demo provider', kind: 'oidc', clientId: PUBLIC_CLIENT_ID, authority: idp.oidcIssuer, defaultScopes: [`${DEMO_API}/read`], signInMethod: 'system-browser' },
-        origin: idp.origin,
-        caPath: idp.caPath,
-        instanceDiscoveryUrl: idp.instanceDiscoveryUrl,
-      },
-    });
+    ({ idp, mode, clipboard } = app);
     await mode.core.saveProfile({
       name: 'Contoso (Entra-shaped)',
       kind: 'entra',
@@ -124,21 +79,10 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
       defaultScopes: [`${DEMO_API}/read`],
       signInMethod: 'system-browser',
     });
-    page = await context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(mode.host.url);
+    page = await app.openAppPage();
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await mode?.close();
-    await idp?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('"Add account" asks the OIDC provider to log in (prompt=login), so a second user can be added while the first is signed in there', async () => {
     nextUser = ALICE;
@@ -156,7 +100,7 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     expect(lastOpened()?.url.searchParams.get('prompt')).toBe('login');
     expect(lastOpened()?.loginForm).toBe(true);
     expect(await accountsOf('Local demo provider')).toEqual([ALICE.username, BOB.username]);
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   }, 120_000);
 
   it('"Sign in again" keeps the account\'s login_hint and the provider session: no prompt, no login form, no new account', async () => {
@@ -220,8 +164,8 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     expect(await page.getByTestId('toast').filter({ hasText: 'Copying the token failed' }).count()).toBe(0);
     const badge = row(BOB.username).getByTestId('account-error');
     await expect.poll(() => badge.textContent()).toBe('last try failed: invalid_scope');
-    expect((await seriousAxeViolations()).join('\n')).toBe('');
-    await screenshot('copy-sign-in-for-scopes');
+    expect((await seriousAxeViolations(page)).join('\n')).toBe('');
+    await screenshot(page, 'copy-sign-in-for-scopes');
 
     const before = opened.length;
     await clipboard.writeSecret('');
@@ -265,10 +209,10 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     expect(await clipboard.readText()).toBe(userCode);
     await box.getByRole('button', { name: 'Copy the address' }).click();
     await expect.poll(() => clipboard.readText()).toMatch(/^https:\/\/localhost:\d+\/contoso\/oauth2\/v2\.0\/devicelogin/);
-    expect((await seriousAxeViolations()).join('\n')).toBe('');
-    await screenshot('device-code');
+    expect((await seriousAxeViolations(page)).join('\n')).toBe('');
+    await screenshot(page, 'device-code');
 
-    await completeDeviceCode(browser, verificationUri, userCode, BOB);
+    await completeDeviceCode(app.browser, verificationUri, userCode, BOB);
     await expect.poll(() => accountsOf('Contoso (Entra-shaped)'), { timeout: 45_000 }).toEqual([ALICE.username, BOB.username]);
     await expect.poll(() => dialog.count()).toBe(0);
     // The device code itself never reached the page.
@@ -286,10 +230,10 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     const dialog = page.getByRole('dialog', { name: 'Sign in with a code' });
     const box = dialog.getByTestId('device-code');
     await box.waitFor({ timeout: 30_000 });
-    expect((await seriousAxeViolations()).join('\n')).toBe('');
+    expect((await seriousAxeViolations(page)).join('\n')).toBe('');
     const userCode = ((await box.getByTestId('device-user-code').textContent()) ?? '').trim();
     const verificationUri = (await box.getByTestId('device-verification-uri').textContent()) ?? '';
-    await completeDeviceCode(browser, verificationUri, userCode, BOB);
+    await completeDeviceCode(app.browser, verificationUri, userCode, BOB);
     await expect.poll(() => dialog.count(), { timeout: 45_000 }).toBe(0);
     await expect.poll(() => entraBob.getByTestId('account-status').textContent(), { timeout: 20_000 }).toMatch(/^valid /);
     // No browser page was opened for it.
@@ -312,7 +256,7 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     await box.waitFor({ timeout: 30_000 });
     const userCode = ((await box.getByTestId('device-user-code').textContent()) ?? '').trim();
     const verificationUri = (await box.getByTestId('device-verification-uri').textContent()) ?? '';
-    await declineDeviceCode(browser, verificationUri, userCode);
+    await declineDeviceCode(app.browser, verificationUri, userCode);
     await expect.poll(() => failure.textContent(), { timeout: 30_000 }).toContain('The sign-in was declined on the code page');
 
     // The provider answers expired_token (RFC 8628 §3.5) to the next poll.
@@ -341,10 +285,10 @@ describe.skipIf(!chromiumPath)('sign-in in Chromium (browser mode, demo provider
     const raw = idToken.getByTestId('revealed-id-token');
     await expect.poll(() => raw.inputValue()).toMatch(/^eyJ/);
     expect(decodeJwt(await raw.inputValue()).preferred_username).toBe(ALICE.username);
-    await screenshot('id-token');
+    await screenshot(page, 'id-token');
     await idToken.getByRole('button', { name: 'Hide ID token' }).click();
     await expect.poll(() => raw.count()).toBe(0);
     await page.keyboard.press('Escape');
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   }, 60_000);
 });

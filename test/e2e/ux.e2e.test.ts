@@ -7,9 +7,7 @@
  * Access tokens here live an hour, so a second use of a token is a cache hit: that is what makes
  * "the error badge clears after the next success" a real check of the cache-hit path.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import axe from 'axe-core';
 import { decodeJwt } from 'jose';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -17,10 +15,9 @@ import type { BrowserMode } from '../../main/browser-host/browser-mode';
 import type { RecordingClipboard } from '../../main/clipboard/clipboard';
 import { chromiumInstalled, type BrowserUser } from '../support/browser';
 import { DEMO_API, PUBLIC_CLIENT_ID, type TestIdp } from '../support/idp';
+import { seriousAxeViolations } from '../support/page-checks';
 import { requires } from '../support/requires';
-import { DEMO_USER, finishSignIn, REPO_ROOT as ROOT, startRunningApp, type RunningApp } from '../support/running-app';
-
-const SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
+import { DEMO_USER, finishSignIn, screenshot as saveScreenshot, SCREENSHOTS, startRunningApp, type RunningApp } from '../support/running-app';
 
 const ALICE: BrowserUser = DEMO_USER;
 
@@ -30,7 +27,6 @@ requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, d
   let mode: BrowserMode;
   let clipboard: RecordingClipboard;
   let page: Page;
-  const pageErrors: string[] = [];
   const apiCalls: string[] = [];
   // What the "Sign-in finished" page looked like, captured while the sign-in ran.
   let finishedPage: { borderRadius: string; display: string; errors: string[] } | undefined;
@@ -61,21 +57,7 @@ requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, d
     })().catch(() => undefined);
   }
 
-  async function screenshot(name: string): Promise<void> {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-  }
-
-  async function seriousAxeViolations(): Promise<string[]> {
-    // Evaluated over the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
-    await page.evaluate(axe.source);
-    const results = await page.evaluate(async () => {
-      const run = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[]; failureSummary?: string }[] }[] }> } }).axe;
-      return run.run(document);
-    });
-    return results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.failureSummary ?? ''}`).join(', ')}`);
-  }
+  const screenshot = (name: string): Promise<void> => saveScreenshot(page, name);
 
   /** Where keyboard focus is: inside the open dialog, on the body, or elsewhere. */
   async function focusPlace(): Promise<{ where: 'dialog' | 'body' | 'outside'; tag: string; label: string }> {
@@ -102,27 +84,21 @@ requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, d
       await page.keyboard.press(key);
       expect((await focusPlace()).where, `${name}: focus after ${key}`).toBe('dialog');
     }
-    expect((await seriousAxeViolations()).join('\n'), name).toBe('');
+    expect((await seriousAxeViolations(page)).join('\n'), name).toBe('');
     if (options.screenshot) await screenshot(options.screenshot);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
   }
 
   beforeAll(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
     app = await startRunningApp({ name: 'ux', openSignInPage });
     ({ idp, mode, clipboard } = app);
-    page = await app.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
+    page = await app.openAppPage((opening) => {
+      opening.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.origin === mode.host.origin) apiCalls.push(url.pathname);
+      });
     });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.origin === mode.host.origin) apiCalls.push(url.pathname);
-    });
-    await page.goto(mode.host.url);
   }, 120_000);
 
   afterAll(() => app?.close());
@@ -134,7 +110,7 @@ requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, d
     expect(response.headers()['content-type']).toBe('image/x-icon');
     expect([...(await response.body()).subarray(0, 4)]).toEqual([0, 0, 1, 0]);
     expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('./favicon.ico');
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 
   it('signs in through the provider and ends on a styled "Sign-in finished" page', async () => {
@@ -164,7 +140,7 @@ requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, d
     await page.getByRole('button', { name: `Copy options for ${ALICE.username}` }).click();
     const options = page.getByRole('dialog', { name: `Copy token for ${ALICE.username}` });
     await expect.poll(focusPlace).toMatchObject({ where: 'dialog', tag: 'input', label: 'Scopes' });
-    expect((await seriousAxeViolations()).join('\n')).toBe('');
+    expect((await seriousAxeViolations(page)).join('\n')).toBe('');
     await options.getByLabel('Authorization: Bearer … header').check();
     await options.getByRole('button', { name: 'Copy', exact: true }).click();
     await expect.poll(() => options.count()).toBe(0);
@@ -193,7 +169,7 @@ requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, d
     await expect.poll(() => panel.getByTestId('revealed-token').inputValue()).toMatch(/^eyJ/);
     // The Reveal button was disabled while it ran; focus did not fall to the page body.
     expect((await focusPlace()).where).toBe('dialog');
-    expect((await seriousAxeViolations()).join('\n')).toBe('');
+    expect((await seriousAxeViolations(page)).join('\n')).toBe('');
     expect(calls('revealToken')).toBe(before + 1);
 
     await panel.getByRole('button', { name: 'Hide token' }).click();
@@ -224,7 +200,7 @@ requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, d
     expect((await options.getByLabel('Scopes').getAttribute('aria-describedby'))?.split(' ')).toContain(await error.getAttribute('id'));
     expect(await options.count()).toBe(1);
     expect((await focusPlace()).where).toBe('dialog');
-    expect((await seriousAxeViolations()).join('\n')).toBe('');
+    expect((await seriousAxeViolations(page)).join('\n')).toBe('');
     await page.keyboard.press('Escape');
     await expect.poll(() => options.count()).toBe(0);
     const badge = row(ALICE.username).getByTestId('account-error');
@@ -366,7 +342,7 @@ requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, d
     expect(await reason.isVisible()).toBe(true);
     expect((await reason.innerText()).length).toBeGreaterThan(10);
     await screenshot('needs-sign-in-reason');
-    expect(pageErrors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 
   it('creates a profile from a pasted discovery address with an extra parameter, then edits, duplicates and deletes profiles', async () => {
@@ -386,7 +362,7 @@ requires(chromiumInstalled()).describe('everyday UX in Chromium (browser mode, d
     expect(await form.getByLabel('Name of state').getAttribute('aria-invalid')).toBe('true');
     await form.getByLabel('Name of state').fill('audience');
     await form.getByLabel('API audience', { exact: true }).fill(DEMO_API);
-    expect((await seriousAxeViolations()).join('\n')).toBe('');
+    expect((await seriousAxeViolations(page)).join('\n')).toBe('');
     await screenshot('profile-form');
     await form.getByRole('button', { name: 'Check and save' }).click();
     await expect.poll(() => dialog.getByRole('radio', { name: /Demo by discovery/ }).isChecked(), { timeout: 30_000 }).toBe(true);

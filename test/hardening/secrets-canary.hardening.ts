@@ -202,8 +202,10 @@ class CanaryApp {
         origin: op.origin,
         caPath: op.caPath,
       },
-      // A redirect too long for the loopback listener (the 4 KiB shape's error round) is never
-      // delivered: that sign-in ends at this limit, refused as interaction_timeout.
+      // A sign-in whose redirect never comes ends at this limit (interaction_timeout). The 4 KiB
+      // shape's error round (a redirect of tens of KiB) is read by the loopback listener, which
+      // takes up to 64 KiB, and refused at once with the provider's access_denied; a larger one is
+      // refused at once as invalid_auth_response (main/auth/loopback-broker.ts).
       signInTimeoutMs: 5_000,
       log: (line) => void this.places.log.push(line),
       bridge: { env: { XDG_RUNTIME_DIR: this.dataDir } },

@@ -161,16 +161,22 @@ export async function completeAuthorization(browser: Browser, authorizeUrl: stri
   }
 }
 
+/** Opens the provider's code page in `context` and enters `userCode`; resolves on its confirmation page. */
+async function enterDeviceCode(context: BrowserContext, verificationUri: string, userCode: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(verificationUri);
+  await page.getByLabel('Code').fill(userCode);
+  await page.getByRole('button', { name: 'Next' }).click();
+  return page;
+}
+
 /**
  * Completes a device code sign-in: enters the user code, confirms, signs in, waits for success.
  */
 export async function completeDeviceCode(browser: Browser, verificationUri: string, userCode: string, user: BrowserUser): Promise<void> {
   const context = await newLoopbackContext(browser);
   try {
-    const page = await context.newPage();
-    await page.goto(verificationUri);
-    await page.getByLabel('Code').fill(userCode);
-    await page.getByRole('button', { name: 'Next' }).click();
+    const page = await enterDeviceCode(context, verificationUri, userCode);
     await page.getByRole('button', { name: 'Continue' }).click();
     await signInThroughLoginPage(page, user);
     await page.getByRole('heading', { name: 'Signed in' }).waitFor({ state: 'visible' });
@@ -186,10 +192,7 @@ export async function completeDeviceCode(browser: Browser, verificationUri: stri
 export async function declineDeviceCode(browser: Browser, verificationUri: string, userCode: string): Promise<void> {
   const context = await newLoopbackContext(browser);
   try {
-    const page = await context.newPage();
-    await page.goto(verificationUri);
-    await page.getByLabel('Code').fill(userCode);
-    await page.getByRole('button', { name: 'Next' }).click();
+    const page = await enterDeviceCode(context, verificationUri, userCode);
     await page.getByRole('button', { name: 'Cancel' }).click();
   } finally {
     await context.close();

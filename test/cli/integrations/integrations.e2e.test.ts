@@ -5,7 +5,7 @@
  * Each token is checked against the provider's demo API, and each hand-out must appear in the
  * Activity log under the tool's name.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -16,19 +16,14 @@ import { startGitHttpStandIn, type GitHttpStandIn } from '../../support/git-http
 import { DEMO_API, type TestIdp } from '../../support/idp';
 import { standInKubeconfig, startKubeApiStandIn, type KubeApiStandIn } from '../../support/kube-api-stand-in';
 import { command, file, requires } from '../../support/requires';
-import { DEMO_USER, REPO_ROOT as ROOT, startRunningApp, type RunningApp } from '../../support/running-app';
+import { DEMO_USER, REPO_ROOT as ROOT, startRunningApp, TESSERA_BIN as BIN, type RunningApp } from '../../support/running-app';
+import { inTerminal as runInTerminal, shellWord as q, type TerminalRun } from '../../support/terminal';
 import { createTestCa, type TestCa } from '../../support/test-certs';
 
-const BIN = join(ROOT, 'cli', 'tessera.cjs');
 const KUBECTL = '/usr/bin/kubectl';
 // The demo user and the subject the test provider gives it.
 const ALICE = { ...DEMO_USER, sub: 'alice-sub-6a1f0c' };
 const SCOPE = `${DEMO_API}/.default`;
-
-/** A shell word. */
-function q(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 requires(chromiumInstalled(), command('script', 'apt-get install util-linux (the integrations run in a pseudo-terminal)')).describe('kubectl, git and the Azure SDKs get tokens from the running app', () => {
   let app: RunningApp;
@@ -52,18 +47,8 @@ requires(chromiumInstalled(), command('script', 'apt-get install util-linux (the
   }
 
   /** Runs a shell command line in a fresh pseudo-terminal, `tessera` on PATH; stdout and stderr merged. */
-  function inTerminal(commandLine: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
-    return new Promise((done, fail) => {
-      const child = spawn('script', ['-q', '-e', '-c', `sh -c ${q(commandLine)}`, '/dev/null'], {
-        cwd: ROOT,
-        env: { PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, HOME: dir, XDG_RUNTIME_DIR: runtimeDir, ...extraEnv },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code: code ?? -1, output: output.replace(/\r\n/g, '\n') }));
-    });
+  function inTerminal(commandLine: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<TerminalRun> {
+    return runInTerminal(commandLine, { cwd: ROOT, env: { PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, HOME: dir, XDG_RUNTIME_DIR: runtimeDir, ...extraEnv } });
   }
 
   const activity = () => mode.bridge?.service.listActivity() ?? [];

@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import type { Browser, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InteractionError, LoopbackBroker } from '../../../main/auth';
+import { InteractionError, LoopbackBroker, MAX_REDIRECT_REQUEST_BYTES } from '../../../main/auth';
 import { chromiumInstalled, launchChromium, newLoopbackContext } from '../../support/browser';
 import { requires } from '../../support/requires';
 
@@ -134,6 +134,48 @@ describe('LoopbackBroker without a browser', () => {
     expect(await isClosed(portOf(redirectUri))).toBe(false);
     expect((await get(`${redirectUri}?code=real&state=s-123`)).status).toBe(302);
     expect(await flow).toBe(`${redirectUri}?code=real&state=s-123`);
+  });
+
+  it('reads an error redirect that echoes long values (over Node\'s 16 KiB default) and hands it back whole', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => {} });
+    const { redirectUri } = await broker.prepare();
+    const flow = broker.open('https://idp.invalid/authorize?state=s-long', redirectUri);
+    // As the secrets canary's provider answers: a 4 KiB value echoed many times over.
+    const echoed = 'A'.repeat(4096);
+    const answer = `${redirectUri}?error=invalid_request&error_description=${Array.from({ length: 5 }, () => echoed).join('+')}&error_uri=https%3A%2F%2Fidp.invalid%2Fe%3F${Array.from({ length: 5 }, () => echoed).join('%26')}&state=s-long`;
+    expect(answer.length).toBeGreaterThan(40 * 1024);
+    const page = await get(answer);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<code>invalid_request</code>');
+    expect(await flow).toBe(answer);
+  });
+
+  it('refuses a redirect over 64 KiB with 414 and ends the sign-in at once with invalid_auth_response', async () => {
+    // The time limit is far off: the sign-in must end on the refused request, not on it.
+    const broker = new LoopbackBroker({ openExternal: () => {}, timeoutMs: 10 * 60_000 });
+    const { redirectUri } = await broker.prepare();
+    const flow = rejection(broker.open('https://idp.invalid/authorize?state=s-huge', redirectUri));
+    const page = await get(`${redirectUri}?error=invalid_request&error_description=${'B'.repeat(MAX_REDIRECT_REQUEST_BYTES)}&state=s-huge`);
+    expect(page.status).toBe(414);
+    expect(page.headers['content-security-policy']).toMatch(/^default-src 'none'/);
+    expect(page.body).toContain('too large for Tessera to read');
+    expect(page.body).not.toContain('BBBB');
+    const error = await flow;
+    expect(error.code).toBe('invalid_auth_response');
+    expect(error.message).toBe(
+      "The provider's answer was too large to read (its redirect was over 64 KiB), so the sign-in stopped. Try again; if it happens again, the provider's sign-in logs say what went wrong.",
+    );
+    expect(await isClosed(portOf(redirectUri))).toBe(true);
+  });
+
+  it('an oversized request without the sign-in\'s state gets 414 but cannot end the sign-in', async () => {
+    const broker = new LoopbackBroker({ openExternal: () => {}, closeGraceMs: 100 });
+    const { redirectUri } = await broker.prepare();
+    const flow = broker.open('https://idp.invalid/authorize?state=s-kept', redirectUri);
+    expect((await get(`${redirectUri}?error=access_denied&state=guess&pad=${'C'.repeat(MAX_REDIRECT_REQUEST_BYTES)}`)).status).toBe(414);
+    expect(await isClosed(portOf(redirectUri))).toBe(false);
+    expect((await get(`${redirectUri}?code=real&state=s-kept`)).status).toBe(302);
+    expect(await flow).toBe(`${redirectUri}?code=real&state=s-kept`);
   });
 });
 

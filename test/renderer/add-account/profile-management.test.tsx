@@ -31,6 +31,14 @@ async function openAddAccount(): Promise<HTMLElement> {
   return dialog;
 }
 
+/** Opens the "New provider profile" form from the Add account dialog, with `provider` chosen. */
+async function openNewProfileForm(dialog: HTMLElement, provider: string): Promise<HTMLElement> {
+  fireEvent.click(within(dialog).getByRole('button', { name: '+ New profile…' }));
+  const form = await screen.findByRole('form', { name: 'New provider profile' });
+  fireEvent.change(within(form).getByLabelText('Provider'), { target: { value: provider } });
+  return form;
+}
+
 describe('profile management', () => {
   it('edits a profile in place, keeping its id and its extra parameters', async () => {
     const fake = withCustomProfile(createFakeApi());
@@ -85,10 +93,7 @@ describe('profile management', () => {
   it('asks Auth0 for its API audience and refuses reserved parameter names next to the row', async () => {
     const fake = withCustomProfile(createFakeApi());
     renderWithStore(<App />, fake);
-    const dialog = await openAddAccount();
-    fireEvent.click(within(dialog).getByRole('button', { name: '+ New profile…' }));
-    const form = await screen.findByRole('form', { name: 'New provider profile' });
-    fireEvent.change(within(form).getByLabelText('Provider'), { target: { value: 'auth0' } });
+    const form = await openNewProfileForm(await openAddAccount(), 'auth0');
     const audience = within(form).getByLabelText('API audience') as HTMLInputElement;
     expect(audience.value).toBe('');
     expect(audience.placeholder).toBe('{yourApiIdentifier}');
@@ -109,6 +114,45 @@ describe('profile management', () => {
     fireEvent.click(within(form).getByRole('button', { name: 'Check and save' }));
     await waitFor(() => expect(fake.callsOf('validateProfile')).toHaveLength(1));
     expect(fake.callsOf('validateProfile')[0]?.args[0]).toMatchObject({ preset: 'auth0', authority: 'https://contoso.auth0.com', extraAuthorizeParameters: { audience: 'https://api.example.com' } });
+  });
+
+  it('offers "Device code" as a profile\'s sign-in method, saves it, keeps it on edit in browser mode, and not for an app identity', async () => {
+    const fake = withCustomProfile(createFakeApi());
+    renderWithStore(<App />, fake);
+    const form = await openNewProfileForm(await openAddAccount(), 'custom-oidc');
+    const methods = within(form).getByRole('group', { name: 'Sign in with' });
+    expect(within(methods).getAllByRole('radio').map((radio) => radio.parentElement?.textContent)).toEqual(['App window (not available in browser mode)', 'System browser', 'Device code']);
+    const deviceCode = within(methods).getByRole('radio', { name: 'Device code' }) as HTMLInputElement;
+    expect(document.getElementById(deviceCode.getAttribute('aria-describedby') ?? '')?.textContent).toContain('enter a code on any device');
+    fireEvent.click(deviceCode);
+    expect(deviceCode.checked).toBe(true);
+    fireEvent.change(within(form).getByLabelText('Profile name'), { target: { value: 'Build server' } });
+    fireEvent.change(within(form).getByLabelText('Issuer URL'), { target: { value: 'https://idp.contoso.com' } });
+    fireEvent.change(within(form).getByLabelText('Client id'), { target: { value: 'build-app' } });
+    fireEvent.change(within(form).getByLabelText('Default scopes'), { target: { value: 'api://contoso/read' } });
+    // No redirect URI: that is for the app window only.
+    expect(within(form).queryByLabelText('Redirect URI (as registered)')).toBeNull();
+    fireEvent.click(within(form).getByRole('button', { name: 'Check and save' }));
+    const back = await screen.findByRole('dialog', { name: 'Add account' });
+    expect(fake.callsOf('saveProfile')[0]?.args[0]).toMatchObject({ name: 'Build server', signInMethod: 'device-code' });
+    // The new profile is picked, and so is its default way to sign in.
+    expect((within(back).getByRole('radio', { name: 'Device code' }) as HTMLInputElement).checked).toBe(true);
+
+    // Editing it in browser mode keeps "Device code" (it is usable here; only the app window is not).
+    const saved = fake.profiles.find((profile) => profile.name === 'Build server');
+    expect(saved?.signInMethod).toBe('device-code');
+    fireEvent.click(within(back).getByRole('button', { name: 'Edit Build server' }));
+    const edit = await screen.findByRole('form', { name: 'Edit provider profile' });
+    expect((within(edit).getByRole('radio', { name: 'Device code' }) as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(within(edit).getByRole('button', { name: 'Check and save changes' }));
+    await screen.findByRole('dialog', { name: 'Add account' });
+    expect(fake.callsOf('saveProfile')[1]?.args[0]).toMatchObject({ name: 'Build server', signInMethod: 'device-code' });
+
+    // An app identity has no user sign-in: no method to choose.
+    const appForm = await openNewProfileForm(await screen.findByRole('dialog', { name: 'Add account' }), 'custom-oidc');
+    fireEvent.click(within(appForm).getByLabelText('App identity (service principal: client credentials)'));
+    expect(within(appForm).queryByRole('group', { name: 'Sign in with' })).toBeNull();
+    expect(within(appForm).queryByRole('radio', { name: 'Device code' })).toBeNull();
   });
 
   it('checks parameter rows and pasted discovery addresses', () => {
