@@ -5,7 +5,7 @@
  * the offsets are exact prefix sums and finding the visible window is a binary search: scrolling
  * stays cheap with thousands of accounts (`npm run bench` measures it).
  */
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 /** Props of {@link VirtualList}. */
 export interface VirtualListProps<T> {
@@ -51,8 +51,7 @@ export function visibleRange(offsets: Float64Array, count: number, scrollTop: nu
   return { start: Math.max(0, first - overscan), end: Math.min(count, last + 1 + overscan) };
 }
 
-/** A vertically scrolling list that renders only a window of its rows. */
-export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, overscan = 6, fallbackHeight = 720, className, ariaLabel }: VirtualListProps<T>): ReactNode {
+function VirtualListImpl<T>({ items, rowHeight, renderRow, rowKey, overscan = 6, fallbackHeight = 720, className, ariaLabel }: VirtualListProps<T>): ReactNode {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(fallbackHeight);
@@ -99,3 +98,11 @@ export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, overscan =
     </div>
   );
 }
+
+/**
+ * A vertically scrolling list that renders only a window of its rows.
+ *
+ * Memoized: with the same `items` and callbacks it skips rendering, so the caller should keep
+ * them stable (`useCallback`, or functions defined outside the component).
+ */
+export const VirtualList = memo(VirtualListImpl) as typeof VirtualListImpl;
