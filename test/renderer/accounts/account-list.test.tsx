@@ -101,6 +101,38 @@ describe('AccountList', () => {
     expect(screen.getAllByRole('group', { name: /^Account / }).length).toBeLessThan(40);
   });
 
+  it('fills the window with the new matches after a filter keystroke, overscan included', async () => {
+    const accounts = Array.from({ length: 1000 }, (_, i) =>
+      makeAccount({ id: `acc-${String(i).padStart(4, '0')}`, username: `user${String(i).padStart(4, '0')}@contoso.com`, profileId: `p${i % 4}`, profileName: `Provider ${i % 4}` }),
+    );
+    const fake = createFakeApi(accounts);
+    const { store, rerender } = renderWithStore(<AccountList />, fake);
+    await store.getState().loadAccounts();
+    const shown = (): string[] => screen.queryAllByRole('group', { name: /^Account / }).map((row) => (row.getAttribute('aria-label') ?? '').replace('Account ', ''));
+    // jsdom has no layout, so the list is 720 px tall (its fallback): a header and 11 rows in
+    // view, then 6 rows of overscan below.
+    const settled = 17;
+    await waitFor(() => expect(shown()).toHaveLength(settled));
+    expect(shown()[0]).toBe('user0000@contoso.com');
+
+    // The rows in view render with the keystroke, the overscan right after (virtual-list.tsx):
+    // once settled, the window is as full as before, all of it matches, in order.
+    rerender(
+      <StoreContext.Provider value={store}>
+        <AccountList filter="user09" />
+      </StoreContext.Provider>,
+    );
+    await waitFor(() => expect(shown()).toHaveLength(settled));
+    expect(shown().slice(0, 3)).toEqual(['user0900@contoso.com', 'user0904@contoso.com', 'user0908@contoso.com']);
+    expect(shown().every((username) => username.startsWith('user09'))).toBe(true);
+    expect(screen.getAllByRole('heading', { level: 2 })[0]?.textContent).toBe('Provider 0 · 25');
+    // Arrow keys still walk the rows in list order.
+    const first = rowOf('user0900@contoso.com');
+    first.focus();
+    fireEvent.keyDown(first, { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(rowOf('user0904@contoso.com'));
+  });
+
   it('filters by username, name, provider or tenant, ignoring case', () => {
     const accounts = [
       makeAccount({ id: 'a', username: 'alice@contoso.com', displayName: 'Alice Example' }),
