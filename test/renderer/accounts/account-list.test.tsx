@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AccountList, ACCOUNT_ROW_HEIGHT, filterAndGroup, GROUP_HEADER_HEIGHT } from '../../../renderer/accounts/account-list';
 import { StoreContext } from '../../../renderer/store';
+import type { AccountView } from '../../../preload/contract';
 import { createFakeApi, makeAccount } from '../support/fake-api';
 import { renderWithStore } from '../support/render-app';
 
@@ -11,6 +12,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 const soon = (seconds: number): number => Math.floor(Date.now() / 1000) + seconds;
+
+// user0000…user0999 in 4 providers, as the bench page has them (bench/ui/bench-page.tsx).
+function thousandAccounts(): AccountView[] {
+  return Array.from({ length: 1000 }, (_, i) =>
+    makeAccount({ id: `acc-${String(i).padStart(4, '0')}`, username: `user${String(i).padStart(4, '0')}@contoso.com`, profileId: `p${i % 4}`, profileName: `Provider ${i % 4}` }),
+  );
+}
 
 function rowOf(username: string): HTMLElement {
   return screen.getByRole('group', { name: `Account ${username}` });
@@ -78,10 +86,7 @@ describe('AccountList', () => {
   });
 
   it('keeps only a window of rows in the DOM with 1,000 accounts', async () => {
-    const accounts = Array.from({ length: 1000 }, (_, i) =>
-      makeAccount({ id: `acc-${String(i).padStart(4, '0')}`, username: `user${String(i).padStart(4, '0')}@contoso.com`, profileId: `p${i % 4}`, profileName: `Provider ${i % 4}` }),
-    );
-    const fake = createFakeApi(accounts);
+    const fake = createFakeApi(thousandAccounts());
     const { store, container } = renderWithStore(<AccountList />, fake);
     await store.getState().loadAccounts();
     // Speed is measured in `npm run bench`; here only the size of the rendered window counts.
@@ -102,10 +107,7 @@ describe('AccountList', () => {
   });
 
   it('fills the window with the new matches after a filter keystroke, overscan included', async () => {
-    const accounts = Array.from({ length: 1000 }, (_, i) =>
-      makeAccount({ id: `acc-${String(i).padStart(4, '0')}`, username: `user${String(i).padStart(4, '0')}@contoso.com`, profileId: `p${i % 4}`, profileName: `Provider ${i % 4}` }),
-    );
-    const fake = createFakeApi(accounts);
+    const fake = createFakeApi(thousandAccounts());
     const { store, rerender } = renderWithStore(<AccountList />, fake);
     await store.getState().loadAccounts();
     const shown = (): string[] => screen.queryAllByRole('group', { name: /^Account / }).map((row) => (row.getAttribute('aria-label') ?? '').replace('Account ', ''));
