@@ -6,7 +6,9 @@
  * issue 9 set:
  * - first render of 1,000 accounts (render → DOM committed and laid out): goal ≤ 100 ms;
  * - one keystroke in the filter (keydown → filtered list committed and laid out): goal ≤ 16 ms,
- *   one frame at 60 Hz.
+ *   one frame at 60 Hz; and, without a goal, the same keystroke to the next task after the event
+ *   (the method of runs before 2026-12-01, which adds Chromium's wait for the keyup and the next
+ *   frame).
  * Speed never fails the run; a list that renders the wrong rows does (BenchCheckError).
  *
  * Run alone with `npm run bench:ui` (`-- --quick` for a smoke run).
@@ -24,10 +26,10 @@ import { BenchCheckError } from './subjects';
 
 /** One UI figure against its goal. */
 export interface UiRow extends TimingSummary {
-  readonly measure: 'first render' | 'filter keystroke';
+  readonly measure: 'first render' | 'filter keystroke' | 'filter keystroke, to the next task';
   readonly accounts: number;
-  /** The goal for the median, in ms. */
-  readonly goalMs: number;
+  /** The goal for the median, in ms; none for a row kept for comparison only. */
+  readonly goalMs?: number;
 }
 
 /** The UI section of the results, or why it was skipped. */
@@ -107,17 +109,34 @@ export async function measureUi(options: { readonly quick?: boolean } = {}): Pro
       pressed += 1;
       await page.waitForFunction((count) => window.uiBench.keystrokes().length >= count, pressed);
     };
+    const typed: string[] = [];
     for (let cycle = 0; cycle < cycles; cycle++) {
-      for (const key of 'user0999') await press(key);
+      for (let i = 1; i <= 'user0999'.length; i++) {
+        await press('user0999'[i - 1] as string);
+        typed.push('user0999'.slice(0, i));
+      }
       if (cycle === 0) {
         const visible = await page.evaluate(() => window.uiBench.visibleUsernames());
         check(visible.length === 1 && visible[0] === 'user0999@contoso.com', `filtering for user0999 shows ${JSON.stringify(visible)}`);
       }
-      for (let i = 0; i < 'user0999'.length; i++) await press('Backspace');
+      for (let i = 'user0999'.length - 1; i >= 0; i--) {
+        await press('Backspace');
+        typed.push('user0999'.slice(0, i));
+      }
     }
-    const keystrokeMs = await page.evaluate(() => window.uiBench.keystrokes());
-    if (process.env.TESSERA_BENCH_SAMPLES) console.log(JSON.stringify({ renderMs, keystrokeMs }));
-    check(keystrokeMs.length === cycles * 16, `timed ${keystrokeMs.length} keystrokes, expected ${cycles * 16}`);
+    const keystrokes = await page.evaluate(() => window.uiBench.keystrokes());
+    const keystrokeMs = keystrokes.map((k) => k.ms);
+    if (process.env.TESSERA_BENCH_SAMPLES) console.log(JSON.stringify({ renderMs, keystrokes }));
+    check(keystrokes.length === cycles * 16, `timed ${keystrokes.length} keystrokes, expected ${cycles * 16}`);
+    // Each time was read with the filter already holding that keystroke's text and the list
+    // already filtered by it: one row for the full name, a window of rows otherwise.
+    keystrokes.forEach((k, i) => {
+      check(k.value === typed[i], `keystroke ${i + 1} was timed with the filter at ${JSON.stringify(k.value)}, not ${JSON.stringify(typed[i])}`);
+      const expected = k.value === 'user0999' ? k.rows === 1 : k.rows >= 1 && k.rows <= 40;
+      check(expected, `keystroke ${i + 1} (${JSON.stringify(k.value)}) was timed with ${k.rows} account rows in the DOM`);
+      // The rows in view come first; the overscan (virtual-list.tsx) is there by the next task.
+      check(k.nextTaskRows >= k.rows, `keystroke ${i + 1} (${JSON.stringify(k.value)}) had ${k.nextTaskRows} account rows at the next task, fewer than the ${k.rows} it was timed with`);
+    });
     check(errors.length === 0, `the page threw: ${errors.join('; ')}`);
     const version = browser.version();
     return {
@@ -126,6 +145,7 @@ export async function measureUi(options: { readonly quick?: boolean } = {}): Pro
       rows: [
         { measure: 'first render', accounts: ACCOUNTS, goalMs: 100, ...summarize(renderMs.map(toNs)) },
         { measure: 'filter keystroke', accounts: ACCOUNTS, goalMs: 16, ...summarize(keystrokeMs.map(toNs)) },
+        { measure: 'filter keystroke, to the next task', accounts: ACCOUNTS, ...summarize(keystrokes.map((k) => toNs(k.nextTaskMs))) },
       ],
     };
   } finally {
@@ -140,7 +160,7 @@ export function formatUiReport(ui: UiResults): string {
   if ('skipped' in ui) return `UI (Chromium): skipped, ${ui.skipped}`;
   const lines = [`UI in Chromium ${ui.chromium}, ${ui.viewport}: the account list with ${ACCOUNTS.toLocaleString('en-US')} accounts (goal: the median)`];
   const header = ['measure', 'samples', 'median', 'p95', 'goal', ''];
-  const rows = ui.rows.map((row) => [row.measure, String(row.iterations), `${(row.medianUs / 1000).toFixed(2)} ms`, `${(row.p95Us / 1000).toFixed(2)} ms`, `≤ ${row.goalMs} ms`, row.medianUs / 1000 <= row.goalMs ? 'met' : 'MISSED']);
+  const rows = ui.rows.map((row) => [row.measure, String(row.iterations), `${(row.medianUs / 1000).toFixed(2)} ms`, `${(row.p95Us / 1000).toFixed(2)} ms`, row.goalMs === undefined ? '—' : `≤ ${row.goalMs} ms`, row.goalMs === undefined ? '' : row.medianUs / 1000 <= row.goalMs ? 'met' : 'MISSED']);
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
   lines.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line));

@@ -49,29 +49,58 @@ function groupedOf(accounts: readonly AccountView[]): readonly AccountListRow[] 
   return rows;
 }
 
-/** The accounts whose text contains `filter` (case-insensitive), grouped for the list. */
+// The last filtered rows per accounts array. A keystroke that leaves the matches as they were
+// ("u" → "us" when every account matches "u") gets the very same array back, so the list and its
+// rows skip rendering. Keyed by the array: an update from main is a new array (and a changed
+// account a new object), so it never sees rows built from an older list.
+const lastFiltered = new WeakMap<readonly AccountView[], readonly AccountListRow[]>();
+
+function sameRows(a: readonly AccountListRow[], b: readonly AccountListRow[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) {
+    const x = a[index] as AccountListRow;
+    const y = b[index] as AccountListRow;
+    if (x.kind === 'account' ? y.kind !== 'account' || x.account !== y.account : y.kind !== 'group' || x.profileId !== y.profileId || x.label !== y.label || x.count !== y.count) return false;
+  }
+  return true;
+}
+
+/**
+ * The accounts whose text contains `filter` (case-insensitive), grouped for the list.
+ *
+ * Returns the same array as the previous call for `accounts` when the matching rows are the same.
+ */
 export function filterAndGroup(accounts: readonly AccountView[], filter: string): readonly AccountListRow[] {
   const all = groupedOf(accounts);
   const needle = filter.trim().toLowerCase();
-  if (!needle) return all;
-  const rows: AccountListRow[] = [];
-  let header: Extract<AccountListRow, { kind: 'group' }> | undefined;
-  let members: AccountListRow[] = [];
-  const flush = (): void => {
-    if (header && members.length > 0) rows.push({ ...header, count: members.length }, ...members);
-    members = [];
-  };
-  for (const row of all) {
-    if (row.kind === 'group') {
-      flush();
-      header = row;
-    } else if (haystackOf(row.account).includes(needle)) {
-      members.push(row);
+  let rows: readonly AccountListRow[] = all;
+  if (needle) {
+    const matches: AccountListRow[] = [];
+    let header: Extract<AccountListRow, { kind: 'group' }> | undefined;
+    let members: AccountListRow[] = [];
+    const flush = (): void => {
+      // A group whose accounts all match keeps its header object.
+      if (header && members.length > 0) matches.push(members.length === header.count ? header : { ...header, count: members.length }, ...members);
+      members = [];
+    };
+    for (const row of all) {
+      if (row.kind === 'group') {
+        flush();
+        header = row;
+      } else if (haystackOf(row.account).includes(needle)) {
+        members.push(row);
+      }
     }
+    flush();
+    rows = matches.length === all.length ? all : matches;
   }
-  flush();
+  const last = lastFiltered.get(accounts);
+  if (last && sameRows(last, rows)) return last;
+  lastFiltered.set(accounts, rows);
   return rows;
 }
+
+const rowKey = (row: AccountListRow): string => (row.kind === 'group' ? `group:${row.profileId}` : row.account.id);
 
 /** All accounts, grouped by provider profile. */
 export function AccountList({ filter = '' }: AccountListProps): ReactNode {
@@ -83,7 +112,20 @@ export function AccountList({ filter = '' }: AccountListProps): ReactNode {
   const now = useNow(5_000);
 
   const rows = useMemo(() => filterAndGroup(accounts, filter), [accounts, filter]);
+  // Stable props (with `rows` kept by filterAndGroup) let the memoized list skip a keystroke that
+  // changes no match; `now` changes them every tick, so statuses stay live.
   const rowHeight = useCallback((row: AccountListRow) => (row.kind === 'group' ? GROUP_HEADER_HEIGHT : narrow ? ACCOUNT_ROW_HEIGHT_NARROW : ACCOUNT_ROW_HEIGHT), [narrow]);
+  const renderRow = useCallback(
+    (row: AccountListRow) =>
+      row.kind === 'group' ? (
+        <h2 className="group-header">
+          <span className="ellipsis">{row.label}</span> <span className="muted">· {row.count}</span>
+        </h2>
+      ) : (
+        <AccountRow account={row.account} now={now} />
+      ),
+    [now],
+  );
 
   if (loaded && accounts.length === 0) {
     return (
@@ -109,16 +151,8 @@ export function AccountList({ filter = '' }: AccountListProps): ReactNode {
       ariaLabel="Accounts"
       items={rows}
       rowHeight={rowHeight}
-      rowKey={(row) => (row.kind === 'group' ? `group:${row.profileId}` : row.account.id)}
-      renderRow={(row) =>
-        row.kind === 'group' ? (
-          <h2 className="group-header">
-            <span className="ellipsis">{row.label}</span> <span className="muted">· {row.count}</span>
-          </h2>
-        ) : (
-          <AccountRow account={row.account} now={now} />
-        )
-      }
+      rowKey={rowKey}
+      renderRow={renderRow}
     />
   );
 }

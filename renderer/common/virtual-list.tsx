@@ -5,7 +5,7 @@
  * the offsets are exact prefix sums and finding the visible window is a binary search: scrolling
  * stays cheap with thousands of accounts (`npm run bench` measures it).
  */
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 /** Props of {@link VirtualList}. */
 export interface VirtualListProps<T> {
@@ -14,7 +14,10 @@ export interface VirtualListProps<T> {
   readonly rowHeight: number | ((item: T) => number);
   readonly renderRow: (item: T, index: number) => ReactNode;
   readonly rowKey: (item: T, index: number) => string;
-  /** Rows rendered above and below the viewport. */
+  /**
+   * Rows rendered above and below the viewport. When `items` changes (a filter keystroke), the
+   * first render has one row beyond each edge and the rest follows in a deferred render.
+   */
   readonly overscan?: number;
   /** Used until the element has been measured (and in environments without layout, like jsdom). */
   readonly fallbackHeight?: number;
@@ -51,8 +54,7 @@ export function visibleRange(offsets: Float64Array, count: number, scrollTop: nu
   return { start: Math.max(0, first - overscan), end: Math.min(count, last + 1 + overscan) };
 }
 
-/** A vertically scrolling list that renders only a window of its rows. */
-export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, overscan = 6, fallbackHeight = 720, className, ariaLabel }: VirtualListProps<T>): ReactNode {
+function VirtualListImpl<T>({ items, rowHeight, renderRow, rowKey, overscan = 6, fallbackHeight = 720, className, ariaLabel }: VirtualListProps<T>): ReactNode {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(fallbackHeight);
@@ -71,7 +73,12 @@ export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, overscan =
     return () => observer.disconnect();
   }, []);
 
-  const { start, end } = visibleRange(offsets, items.length, scrollTop, height, overscan);
+  // New items (a filter keystroke) render what is in view first: the off-screen overscan rows
+  // are a third of the rows and of the keystroke's cost (`npm run bench:ui`), so they follow in a
+  // render React does at lower priority, right after. One row beyond each edge stays in the
+  // first render, so arrow keys always find the neighbouring row (account-row.tsx).
+  const settled = useDeferredValue(items) === items;
+  const { start, end } = visibleRange(offsets, items.length, scrollTop, height, settled ? overscan : Math.min(overscan, 1));
   const rows: ReactNode[] = [];
   for (let index = start; index < end; index++) {
     const item = items[index] as T;
@@ -99,3 +106,11 @@ export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, overscan =
     </div>
   );
 }
+
+/**
+ * A vertically scrolling list that renders only a window of its rows.
+ *
+ * Memoized: with the same `items` and callbacks it skips rendering, so the caller should keep
+ * them stable (`useCallback`, or functions defined outside the component).
+ */
+export const VirtualList = memo(VirtualListImpl) as typeof VirtualListImpl;
