@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_TMPDIR_VARIABLE } from '../support/temp-dir-check';
 import { buildAppCopy, REPO_ROOT as repo } from './app-copy';
 
 const run = promisify(execFile);
@@ -81,7 +82,11 @@ describe('electron-builder --dir with a stub Electron', () => {
     writeFileSync(configPath, JSON.stringify(stubConfig, null, 2));
     await run(process.execPath, [electronBuilder, '--dir', '--linux', '--x64', '--projectDir', app, '--config', configPath], {
       cwd: app,
-      env: { ...process.env, CI: '1', ELECTRON_BUILDER_CACHE: join(temp, 'cache') },
+      // electron-builder refuses to pack a dependency whose real path is under /tmp unless it is under
+      // os.tmpdir() (its list of unsafe roots). The copy links the checkout's node_modules, and this
+      // run's TMPDIR is a folder of its own, so give the packer the machine's temp root: a checkout
+      // cloned under /tmp then packs as one anywhere else does.
+      env: { ...process.env, CI: '1', ELECTRON_BUILDER_CACHE: join(temp, 'cache'), TMPDIR: process.env[SYSTEM_TMPDIR_VARIABLE] ?? tmpdir() },
     });
 
     unpacked = join(temp, 'out', 'linux-unpacked');

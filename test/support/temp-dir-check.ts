@@ -65,6 +65,9 @@ export function sweepStaleRunDirs(outer: string, probe?: ProcessProbe, now = Dat
   return swept;
 }
 
+/** The variable that keeps the machine's temp root while `TMPDIR` points at the run's folder. */
+export const SYSTEM_TMPDIR_VARIABLE = 'TESSERA_SYSTEM_TMPDIR';
+
 /** Vitest `globalSetup`: returns the teardown that checks for leftovers. */
 export default function setup(): () => void {
   const outer = tmpdir();
@@ -72,7 +75,9 @@ export default function setup(): () => void {
   if (swept.length > 0) console.log(`Removed ${swept.length} temp folder(s) of killed test runs: ${swept.join(', ')}`);
   const runDir = mkdtempSync(join(outer, RUN_DIR_PREFIX));
   writeFileSync(join(runDir, RUN_OWNER_FILE), JSON.stringify(ownIdentity()));
-  const saved = { TMPDIR: process.env.TMPDIR, TEMP: process.env.TEMP, TMP: process.env.TMP };
+  const saved = { TMPDIR: process.env.TMPDIR, TEMP: process.env.TEMP, TMP: process.env.TMP, [SYSTEM_TMPDIR_VARIABLE]: process.env[SYSTEM_TMPDIR_VARIABLE] };
+  // For a child that must see the machine's own temp root (test/build/packaging.test.ts).
+  process.env[SYSTEM_TMPDIR_VARIABLE] = outer;
   process.env.TMPDIR = runDir;
   process.env.TEMP = runDir;
   process.env.TMP = runDir;
