@@ -2,29 +2,30 @@
  * The activity log: every hand-out (and refusal) of the token channel — when, which caller,
  * account, scopes and integration. Never the token.
  *
- * Newest last, capped. With a store it survives restarts: entries are written shortly after they
- * happen (batched, off the hand-out's path — a hand-out never waits for a disk write) and on
- * `flush` when the app quits. Entries that do not read back (a hand-edited file) are dropped.
+ * Newest last, capped. With a file it survives restarts: one JSON line per entry, appended
+ * asynchronously shortly after the hand-out (a hand-out never waits for the disk, and kubectl may
+ * call many times a second), written synchronously on `flush` when the app quits, and compacted to
+ * the newest entries when it grows to twice the cap. Lines that do not read back (a crash mid-line,
+ * a hand edit) are dropped. It is not the settings file: rewriting that with every hand-out made
+ * each one wait for a whole-file write.
  */
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { BRIDGE_INTEGRATIONS } from '../../preload/contract';
-import type { KeyValueStore } from '../persistence/settings-store';
 import type { ActivityEntry } from './consent-types';
 
 /** Entries kept. */
 export const ACTIVITY_CAPACITY = 1000;
 
-/** The settings-store key of the saved log. */
-export const ACTIVITY_KEY = 'bridgeActivity';
-
-/** How long after an entry the log is written (one write for a burst of kubectl calls). */
-const WRITE_DELAY_MS = 500;
+/** How long after an entry it is appended (one write for a burst of kubectl calls). */
+const WRITE_DELAY_MS = 200;
 
 /** Options of {@link ActivityLog}. */
 export interface ActivityLogOptions {
   readonly capacity?: number;
-  /** Where the log is kept across restarts (the settings store: it holds no secret). */
-  readonly store?: KeyValueStore;
+  /** Where the log is kept across restarts (`activity.jsonl` in the data folder; no secrets). */
+  readonly file?: string;
   /** Told when a write fails (the log stays in memory). */
   readonly onWriteError?: (error: unknown) => void;
 }
@@ -33,16 +34,27 @@ export interface ActivityLogOptions {
 export class ActivityLog {
   readonly #entries: ActivityEntry[];
   readonly #capacity: number;
-  readonly #store: KeyValueStore | undefined;
+  readonly #file: string | undefined;
   readonly #onWriteError: ((error: unknown) => void) | undefined;
+  /** Lines not yet handed to the disk. */
+  #pending: string[] = [];
+  /** Lines in the file (read at start, plus appended), to know when to compact. */
+  #linesInFile = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Writes run one after another, in order. */
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(options: ActivityLogOptions = {}) {
     this.#capacity = options.capacity ?? ACTIVITY_CAPACITY;
-    this.#store = options.store;
+    this.#file = options.file;
     this.#onWriteError = options.onWriteError;
-    const saved = this.#store?.get(ACTIVITY_KEY);
-    this.#entries = Array.isArray(saved) ? saved.filter(isEntry).slice(-this.#capacity) : [];
+    const saved = this.#file ? readLines(this.#file) : [];
+    this.#linesInFile = saved.length;
+    this.#entries = saved
+      .map(parseLine)
+      .filter((entry): entry is ActivityEntry => entry !== undefined)
+      .sort((a, b) => a.at - b.at)
+      .slice(-this.#capacity);
   }
 
   /** Appends an entry (id assigned here) and returns it. */
@@ -50,9 +62,12 @@ export class ActivityLog {
     const full: ActivityEntry = { id: randomUUID(), ...entry };
     this.#entries.push(full);
     if (this.#entries.length > this.#capacity) this.#entries.splice(0, this.#entries.length - this.#capacity);
-    if (this.#store && !this.#timer) {
-      this.#timer = setTimeout(() => this.flush(), WRITE_DELAY_MS);
-      this.#timer.unref();
+    if (this.#file) {
+      this.#pending.push(`${JSON.stringify(full)}\n`);
+      if (!this.#timer) {
+        this.#timer = setTimeout(() => this.#writeSoon(), WRITE_DELAY_MS);
+        this.#timer.unref();
+      }
     }
     return full;
   }
@@ -62,16 +77,66 @@ export class ActivityLog {
     return this.#entries.slice(-limit).reverse();
   }
 
-  /** Writes what is not written yet (the app quits). */
+  /** Resolves when every entry added so far is on disk (or failed to get there). */
+  async settled(): Promise<void> {
+    if (this.#timer) this.#writeSoon();
+    await this.#writing;
+  }
+
+  /** Writes what is not written yet, synchronously (the app quits). */
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#store) return;
+    const file = this.#file;
+    if (!file || this.#pending.length === 0) return;
+    const lines = this.#pending.splice(0);
     try {
-      this.#store.set(ACTIVITY_KEY, this.#entries);
+      appendFileSync(file, lines.join(''), { mode: 0o600 });
+      this.#linesInFile += lines.length;
     } catch (error) {
       this.#onWriteError?.(error);
     }
+  }
+
+  #writeSoon(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const file = this.#file;
+    if (!file || this.#pending.length === 0) return;
+    const lines = this.#pending.splice(0);
+    this.#writing = this.#writing.then(async () => {
+      try {
+        if (this.#linesInFile + lines.length > 2 * this.#capacity) {
+          // Compact: the newest entries only, written whole and renamed into place.
+          const temp = `${file}.${process.pid}.tmp`;
+          await writeFile(temp, this.#entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''), { mode: 0o600 });
+          await rename(temp, file);
+          this.#linesInFile = this.#entries.length;
+        } else {
+          await appendFile(file, lines.join(''), { mode: 0o600 });
+          this.#linesInFile += lines.length;
+        }
+      } catch (error) {
+        this.#onWriteError?.(error);
+      }
+    });
+  }
+}
+
+function readLines(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+  } catch {
+    return [];
+  }
+}
+
+function parseLine(line: string): ActivityEntry | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return isEntry(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 

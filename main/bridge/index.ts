@@ -2,6 +2,7 @@
  * The token bridge, composed: the consent engine, the service and the local channel, for one
  * running app (the Electron main process or the browser-mode host).
  */
+import { join } from 'node:path';
 import type { KeyValueStore } from '../persistence/settings-store';
 import { ActivityLog } from './activity-log';
 import { BridgeService, type Approvals } from './bridge-service';
@@ -56,7 +57,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     settingsStore: options.settingsStore,
     approvals: options.approvals,
     endpointPath: endpoint.path,
-    activity: new ActivityLog({ store: options.settingsStore, onWriteError: (error) => options.log?.(`activity log not saved: ${(error as { code?: string }).code ?? 'error'}`) }),
+    activity: new ActivityLog({ file: join(options.dataDir, 'activity.jsonl'), onWriteError: (error) => options.log?.(`activity log not saved: ${(error as { code?: string }).code ?? 'error'}`) }),
     ...(options.now ? { now: options.now } : {}),
   });
   let server: ChannelServer;

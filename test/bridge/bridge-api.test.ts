@@ -3,12 +3,14 @@
  * standing rules, read the activity log and choose the default account — bound late to a running
  * bridge, and composed with the core's operations into one API with one event stream.
  */
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountView, AppEvent, CommandLineTool, CoreMethods, ProviderProfile } from '../../preload/contract';
 import { startBridge, type Bridge } from '../../main/bridge';
+import { ActivityLog } from '../../main/bridge/activity-log';
 import { BridgeApi, composeAppApi, type CommandLineInstaller } from '../../main/bridge/bridge-api';
 import type { RequestContext } from '../../main/bridge/channel-server';
 import type { Notice } from '../../main/bridge/protocol';
@@ -153,21 +155,42 @@ describe('BridgeApi on a running bridge', () => {
     expect(installer.installs).toBe(1);
   });
 
-  it('keeps the activity log across a restart, in the settings store, without any token', async () => {
+  it('keeps the activity log across a restart, in its own file, without any token', async () => {
     const refused = bridge.service.handle({ v: 1, id: 4, method: 'token', params: {}, caller: { program: 'cron', integration: 'kubectl' } } as never, requestContext());
     await expect(refused).rejects.toMatchObject({ code: 'no_standing_rule' });
     await bridge.close();
-    expect(JSON.stringify(settingsStore.get('bridgeActivity'))).toContain('"program":"cron"');
+    const file = join(dataDir, 'activity.jsonl');
+    expect(readFileSync(file, 'utf8')).toContain('"program":"cron"');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // Not in the settings file: rewriting that on every hand-out made each one wait for the disk.
+    expect(settingsStore.get('bridgeActivity')).toBeUndefined();
 
     bridge = await startBridge({ core: memoryCore(), settingsStore, dataDir, env: { XDG_RUNTIME_DIR: runtimeDir }, approvals: { uiOpen: () => true, where: 'the test' } });
     bridgeApi.attach(bridge);
     expect(await bridgeApi.listActivity()).toEqual([expect.objectContaining({ outcome: 'denied', code: 'no_standing_rule', integration: 'kubectl', caller: { program: 'cron' } })]);
-    // A hand-edited entry that does not read back is dropped, the rest kept.
-    settingsStore.set('bridgeActivity', [...(settingsStore.get('bridgeActivity') as unknown[]), { id: 'x', outcome: 'stolen' }]);
+    // A line cut by a crash or edited by hand is dropped, the rest kept.
+    appendFileSync(file, '{"id":"x","outcome":"stolen"}\n{"id":"half-writ');
     await bridge.close();
     bridge = await startBridge({ core: memoryCore(), settingsStore, dataDir, env: { XDG_RUNTIME_DIR: runtimeDir }, approvals: { uiOpen: () => true, where: 'the test' } });
     bridgeApi.attach(bridge);
     expect(await bridgeApi.listActivity()).toHaveLength(1);
+  });
+
+  it('appends hand-outs off their path and compacts the file to the newest entries', async () => {
+    const file = join(dataDir, 'log.jsonl');
+    const log = new ActivityLog({ file, capacity: 3 });
+    const entry = (n: number) => ({ at: n, outcome: 'denied' as const, caller: { program: `p${n}` }, accountId: 'a', username: 'u', scopes: [], integration: 'cli' as const });
+    for (let n = 1; n <= 5; n += 1) log.add(entry(n));
+    // Nothing written yet: the hand-out did not wait for the disk.
+    expect(existsSync(file)).toBe(false);
+    await log.settled();
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(5);
+    for (let n = 6; n <= 8; n += 1) log.add(entry(n));
+    await log.settled();
+    // Over twice the cap: rewritten with the newest three.
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { caller: { program: string } }).caller.program)).toEqual(['p6', 'p7', 'p8']);
+    expect(new ActivityLog({ file, capacity: 3 }).list().map((item) => item.caller.program)).toEqual(['p8', 'p7', 'p6']);
   });
 
   it('composes with the core: each operation goes to its owner, pushes come from both', async () => {
