@@ -55,7 +55,10 @@ describe('TokenDetailsPanel', () => {
     expect(within(section).queryByTestId('revealed-id-token')).toBeNull();
     expect(store.getState().idToken?.idToken).toBeUndefined();
 
-    fireEvent.click(within(section).getByRole('button', { name: 'Reveal raw ID token' }));
+    // The buttons stay disabled until the claims' answer is fully handled (a click meanwhile does nothing).
+    const reveal = within(section).getByRole('button', { name: 'Reveal raw ID token' });
+    await waitFor(() => expect((reveal as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(reveal);
     expect(((await within(section).findByTestId('revealed-id-token')) as HTMLTextAreaElement).value).toBe('raw-id-token');
     expect(fake.callsOf('getIdToken').at(-1)?.args).toEqual([{ accountId: 'a', raw: true }]);
     fireEvent.click(within(section).getByRole('button', { name: 'Hide ID token' }));
