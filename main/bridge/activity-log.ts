@@ -4,13 +4,14 @@
  *
  * Newest last, capped. With a file it survives restarts: one JSON line per entry, appended
  * asynchronously shortly after the hand-out (a hand-out never waits for the disk, and kubectl may
- * call many times a second), written synchronously on `flush` when the app quits, and compacted to
- * the newest entries when it grows to twice the cap. Lines that do not read back (a crash mid-line,
+ * call many times a second), and compacted to the newest entries when it grows to twice the cap.
+ * Writes run one at a time, in order; the app awaits `settled` when it quits. A process killed
+ * outright loses at most the last {@link WRITE_DELAY_MS} of entries. Lines that do not read back (a crash mid-line,
  * a hand edit) are dropped. It is not the settings file: rewriting that with every hand-out made
  * each one wait for a whole-file write.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { BRIDGE_INTEGRATIONS } from '../../preload/contract';
 import type { ActivityEntry } from './consent-types';
@@ -81,21 +82,6 @@ export class ActivityLog {
   async settled(): Promise<void> {
     if (this.#timer) this.#writeSoon();
     await this.#writing;
-  }
-
-  /** Writes what is not written yet, synchronously (the app quits). */
-  flush(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const file = this.#file;
-    if (!file || this.#pending.length === 0) return;
-    const lines = this.#pending.splice(0);
-    try {
-      appendFileSync(file, lines.join(''), { mode: 0o600 });
-      this.#linesInFile += lines.length;
-    } catch (error) {
-      this.#onWriteError?.(error);
-    }
   }
 
   #writeSoon(): void {

@@ -314,7 +314,6 @@ export class BridgeService implements ChannelHandler {
 
   dispose(): void {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    this.#activity.flush();
     this.#consent.dispose();
     this.#listeners.clear();
   }

@@ -51,13 +51,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     ...(options.timers ? { timers: options.timers } : {}),
     ...(options.lifetimes ? { lifetimes: options.lifetimes } : {}),
   });
+  const activity = new ActivityLog({ file: join(options.dataDir, 'activity.jsonl'), onWriteError: (error) => options.log?.(`activity log not saved: ${(error as { code?: string }).code ?? 'error'}`) });
   const service = new BridgeService({
     core: options.core,
     consent,
     settingsStore: options.settingsStore,
     approvals: options.approvals,
     endpointPath: endpoint.path,
-    activity: new ActivityLog({ file: join(options.dataDir, 'activity.jsonl'), onWriteError: (error) => options.log?.(`activity log not saved: ${(error as { code?: string }).code ?? 'error'}`) }),
+    activity,
     ...(options.now ? { now: options.now } : {}),
   });
   let server: ChannelServer;
@@ -79,6 +80,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     async close() {
       service.dispose();
       await server.close();
+      // Last: the refusals of withdrawn prompts are logged too, after the writes already under way.
+      await activity.settled();
     },
   };
 }
