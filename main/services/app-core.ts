@@ -3,21 +3,22 @@
  * main process, the browser-mode host and the command-line bridge.
  *
  * Plain Node. It wires collaborators with one job each — cache persistence, sign-in, account
- * tokens, account views, the event hub — and keeps settings and profiles. Inputs are typed: the
+ * tokens, account views, profiles with their secrets, the event hub — and keeps the settings. Inputs are typed: the
  * boundary (`main/boundary/schema.ts`) validated them. Tokens leave only through `revealToken`,
  * `acquireAccessToken` and the clipboard, and never appear in a log line, event or error message.
  */
 import type { AccountId, AccountView, AddAccountRequest, AppInfo, CopyResult, CopyTokenRequest, DeviceCodePart, IdTokenDetails, IdTokenRequest, ProfileDraft, ProfileId, ProviderProfile, RevealedToken, Settings, StorageStatus, TokenRequest } from '../../preload/contract';
-import { decodeBase64Json, decodeJwtPayload } from '../auth';
 import { AppError, redact } from '../errors';
 import { AccountRegistry, type AccountRecord } from './accounts';
 import { AccountTokens } from './account-tokens';
 import { AccountViews } from './account-views';
 import { addAppIdentity } from './app-identities';
 import type { AccessTokenGrant, AccessTokenOptions, AppCore, AppCoreDeps } from './app-core-types';
-import { CachePersistence, registerMaterial } from './cache-persistence';
+import { CachePersistence } from './cache-persistence';
 import { EventHub } from './event-hub';
-import { checkCaFile, checkSecretFields, DEMO_PROFILE_ID, listPresets, normaliseScopes, ProfileRegistry, validateProfile } from './profiles';
+import { idTokenDetails } from './id-token-details';
+import { normaliseScopes, ProfileRegistry } from './profiles';
+import { ProfileService } from './profile-service';
 import { applySettingsPatch, readSettings, SETTINGS_KEY } from './settings';
 import { SignInFlow } from './sign-in';
 import { systemTimers } from './system-timers';
@@ -45,13 +46,18 @@ class Core implements AppCore {
   readonly #accountTokens: AccountTokens;
   readonly #signIn: SignInFlow;
   readonly #copier: TokenCopier;
+  readonly #profileService: ProfileService;
+  /** Every log line, redacted by value first. */
+  readonly #log: (line: string) => void;
+  /** A signed-in (or added) account: arm its auto-refresh when pinned, show it. */
+  readonly #onSignedIn: (record: AccountRecord) => void;
   #settings: Settings;
   #disposed = false;
 
   constructor(deps: AppCoreDeps) {
     this.#deps = deps;
     const now = deps.now ?? Date.now;
-    const log = (line: string): void => deps.log?.(redact(line));
+    const log = (this.#log = (line: string): void => deps.log?.(redact(line)));
     const timers = deps.timers ?? systemTimers;
     const hub = (this.#hub = new EventHub(log));
     this.#settings = readSettings(deps.settingsStore);
@@ -70,10 +76,11 @@ class Core implements AppCore {
     const views = (this.#views = new AccountViews({ accounts, profiles, tokens, persistence, hub, now, isRefreshing: (id) => accountTokens.isRefreshing(id) }));
     const timeoutMs = deps.signInTimeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
     const defaultMethod = () => this.#settings.defaultSignInMethod;
-    const onSignedIn = (record: AccountRecord): void => {
+    const onSignedIn = (this.#onSignedIn = (record: AccountRecord): void => {
       if (record.pinned) accountTokens.schedule(record);
       views.emitAccounts();
-    };
+    });
+    this.#profileService = new ProfileService({ profiles, accounts, persistence, tokens, views: () => this.#views });
     const { brokers, clearSignInSession } = deps;
     this.#signIn = new SignInFlow({ tokens, accounts, persistence, hub, now, log, brokers, clearSignInSession, timeoutMs, defaultMethod, isDisposed: () => this.#disposed, onSignedIn });
     const clearAfterSeconds = this.#settings.clipboardClearSeconds;
@@ -87,12 +94,9 @@ class Core implements AppCore {
   storageStatus = () => this.#persistence.status();
   getStorageStatus = async () => this.#persistence.status();
   getSettings = async () => this.#settings;
-  listProfiles = async () => this.#profiles.list().map((profile) => this.#profileView(profile));
-  listPresets = async () => listPresets(this.#profiles.find(DEMO_PROFILE_ID));
-  validateProfile = async (draft: ProfileDraft) => {
-    registerDraftSecrets(draft);
-    return validateProfile(draft, (profile) => this.#tokens.discover(profile), this.#savedCredentialKind(draft.id));
-  };
+  listProfiles = async () => this.#profileService.list();
+  listPresets = async () => this.#profileService.presets();
+  validateProfile = async (draft: ProfileDraft) => this.#profileService.validate(draft);
   cancelSignIn = async () => this.#signIn.cancel();
 
   async copyDeviceCode(part: DeviceCodePart): Promise<void> {
@@ -115,54 +119,19 @@ class Core implements AppCore {
     return { version, platform: platform ?? process.platform, mode, demoProviderAvailable: demoProfile !== undefined };
   }
 
-  async saveProfile(draft: ProfileDraft) {
+  async saveProfile(draft: ProfileDraft): Promise<ProviderProfile> {
     this.#assertLive();
-    registerDraftSecrets(draft);
-    // The secret and CA checks the registry cannot make: it knows neither secrets nor files.
-    const problem = Object.values(checkSecretFields(draft, this.#savedCredentialKind(draft.id)))[0] ?? (draft.caFile?.trim() ? checkCaFile(draft.caFile) : undefined);
-    if (problem) throw new AppError('invalid_profile', problem);
-    const existing = draft.id ? this.#profiles.find(draft.id) : undefined;
-    if (existing && (existing.grant === 'app') !== (draft.grant === 'app') && this.#accounts.list().some((r) => r.profileId === existing.id)) {
-      throw new AppError('profile_in_use', 'Remove the accounts of this profile before switching it between user sign-in and app identity.');
-    }
-    const profile = this.#profiles.save(draft);
-    // Secrets go to the encrypted store only after the profile (without them) was saved.
-    if (!profile.clientAuth) this.#persistence.deleteSecret(profile.id);
-    else if (draft.clientSecret !== undefined && profile.clientAuth.kind === 'secret') this.#persistence.setSecret(profile.id, { clientSecret: draft.clientSecret });
-    else if (draft.privateKey !== undefined && profile.clientAuth.kind === 'certificate') this.#persistence.setSecret(profile.id, { privateKey: draft.privateKey.trim() });
-    this.#tokens.forget(profile.id); // a client built with the old secret must not be reused
-    this.#views.emitAccounts(); // profile names and statuses (new default scopes) may have changed
-    return this.#profileView(profile);
+    return this.#profileService.save(draft);
   }
 
   async deleteProfile(profileId: ProfileId): Promise<void> {
     this.#assertLive();
-    const inUse = this.#accounts.list().filter((r) => r.profileId === profileId).length;
-    if (inUse > 0) throw new AppError('profile_in_use', `Remove the ${inUse} account${inUse === 1 ? '' : 's'} of this profile first.`);
-    this.#profiles.delete(profileId);
-    this.#persistence.deleteSecret(profileId);
-    this.#tokens.forget(profileId);
-  }
-
-  // What the renderer sees: whether the secret is saved, never the secret.
-  #profileView(profile: ProviderProfile): ProviderProfile {
-    if (!profile.clientAuth) return profile;
-    return { ...profile, clientAuth: { ...profile.clientAuth, saved: this.#tokens.hasCredential(profile) } };
-  }
-
-  #savedCredentialKind(profileId: ProfileId | undefined): 'secret' | 'certificate' | undefined {
-    const material = profileId ? this.#persistence.secretOf(profileId) : undefined;
-    return material ? ('clientSecret' in material ? 'secret' : 'certificate') : undefined;
+    this.#profileService.delete(profileId);
   }
 
   #addAppIdentity(profile: ProviderProfile) {
-    const onSignedIn = (record: AccountRecord): void => {
-      if (record.pinned) this.#accountTokens.schedule(record);
-      this.#views.emitAccounts();
-    };
     const { now = Date.now } = this.#deps;
-    const log = (line: string): void => this.#deps.log?.(redact(line));
-    return addAppIdentity({ tokens: this.#tokens, accounts: this.#accounts, persistence: this.#persistence, hub: this.#hub, now, log, onSignedIn }, profile);
+    return addAppIdentity({ tokens: this.#tokens, accounts: this.#accounts, persistence: this.#persistence, hub: this.#hub, now, log: this.#log, onSignedIn: this.#onSignedIn }, profile);
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
@@ -220,22 +189,7 @@ class Core implements AppCore {
     const record = this.#accounts.get(request.accountId);
     const token = this.#tokens.idTokenOf(this.#accountTokens.profileOf(record), record);
     if (!token) throw new AppError('not_found', 'No ID token is saved for this account. Sign in again to get one.');
-    let header: unknown;
-    let claims: Record<string, unknown>;
-    try {
-      header = decodeBase64Json(token.split('.')[0] ?? '');
-      claims = decodeJwtPayload(token);
-    } catch {
-      throw new AppError('malformed_response', 'The saved ID token of this account cannot be read. Sign in again to get a new one.');
-    }
-    const exp = claims['exp'];
-    return {
-      header: typeof header === 'object' && header !== null ? (header as Record<string, unknown>) : {},
-      claims,
-      ...(typeof exp === 'number' ? { expiresOn: exp } : {}),
-      // The raw token only when the user asked to see it.
-      ...(request.raw === true ? { idToken: token } : {}),
-    };
+    return idTokenDetails(token, request.raw === true);
   }
 
   async removeAccount(accountId: AccountId): Promise<void> {
@@ -244,10 +198,7 @@ class Core implements AppCore {
     await this.#accountTokens.remove(record);
     // Removing an app identity forgets its credential too: the identity is the client id and its secret.
     const profile = this.#profiles.find(record.profileId);
-    if (profile && isAppProfile(profile)) {
-      this.#persistence.deleteSecret(profile.id);
-      this.#tokens.forget(profile.id);
-    }
+    if (profile && isAppProfile(profile)) this.#profileService.forgetCredential(profile.id);
     await this.#signIn.forgetSession(record.id);
     this.#views.emitAccounts();
   }
@@ -289,10 +240,4 @@ class Core implements AppCore {
   #assertLive(): void {
     if (this.#disposed) throw new AppError('disposed', 'The app is shutting down.');
   }
-}
-
-// A secret is registered with the redactor the moment it enters, before any message could quote it.
-function registerDraftSecrets(draft: ProfileDraft): void {
-  if (draft.clientSecret) registerMaterial({ clientSecret: draft.clientSecret });
-  if (draft.privateKey) registerMaterial({ privateKey: draft.privateKey });
 }
