@@ -98,7 +98,8 @@ requires(chromiumInstalled()).describe('sign-in in Chromium (browser mode, demo 
     await again.getByRole('button', { name: 'Sign in' }).click();
     await row(BOB.username).waitFor({ timeout: 45_000 });
     expect(lastOpened()?.url.searchParams.get('prompt')).toBe('login');
-    expect(lastOpened()?.loginForm).toBe(true);
+    // Recorded once the login helper returns, which can be after the account appeared.
+    await expect.poll(() => lastOpened()?.loginForm).toBe(true);
     expect(await accountsOf('Local demo provider')).toEqual([ALICE.username, BOB.username]);
     expect(app.pageErrors).toEqual([]);
   }, 120_000);
@@ -146,7 +147,8 @@ requires(chromiumInstalled()).describe('sign-in in Chromium (browser mode, demo 
     const url = lastOpened()?.url;
     expect(url?.pathname).toBe(new URL(`${idp.entraAuthority()}/oauth2/v2.0/authorize`).pathname);
     expect(url?.searchParams.get('prompt')).toBe('select_account');
-    expect(lastOpened()?.loginForm).toBe(true);
+    // Recorded once the login helper returns, which can be after the account appeared.
+    await expect.poll(() => lastOpened()?.loginForm).toBe(true);
   }, 120_000);
 
   it('copies with scopes the sign-in did not cover: the error sits by the Scopes field, "Sign in for these scopes" signs in with the login_hint and completes the copy', async () => {
