@@ -5,7 +5,7 @@
  */
 export { ClientApplication, EXPIRY_SKEW_SECONDS } from './application';
 export { PublicClientApplication, acquireTokenInteractiveWith } from './public-client-application';
-export type { DeviceFlowPollOptions } from './public-client-application';
+export type { DeviceFlowPollOptions, InitiateDeviceFlowOptions } from './public-client-application';
 export { ConfidentialClientApplication } from './confidential-client-application';
 export { TokenCache, SerializableTokenCache } from './token-cache';
 export { LoopbackBroker, LOOPBACK_BIND_ADDRESS, loopbackRedirectUri, escapeHtml, MAX_REDIRECT_REQUEST_BYTES } from './loopback-broker';

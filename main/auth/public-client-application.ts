@@ -20,6 +20,19 @@ import type {
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
+/** Options of `initiateDeviceFlow`. */
+export interface InitiateDeviceFlowOptions {
+  readonly claimsChallenge?: string;
+  /**
+   * More fields for the device authorization request (RFC 8628 §3.1), for providers that take
+   * them there, such as Auth0's `audience`; MSAL Python passes its extra arguments on the same way.
+   * A field the request sets itself (`client_id`, `scope`, and `claims` when there is a claims
+   * challenge or client capabilities) cannot be replaced: naming one throws `InvalidArgumentError`
+   * before any request is sent.
+   */
+  readonly extraParameters?: Readonly<Record<string, string>>;
+}
+
 /** Options of `acquireTokenByDeviceFlow`. */
 export interface DeviceFlowPollOptions {
   /** Stop polling when this returns true. Default: the flow has expired. */
@@ -69,15 +82,22 @@ export class PublicClientApplication extends ClientApplication {
    *
    * A server error is returned as a value.
    */
-  async initiateDeviceFlow(scopes: readonly string[] = [], options: { claimsChallenge?: string } = {}): Promise<DeviceFlow | TokenError> {
+  async initiateDeviceFlow(scopes: readonly string[] = [], options: InitiateDeviceFlowOptions = {}): Promise<DeviceFlow | TokenError> {
+    const decorated = this.decorate(scopes);
+    const claims = this.claims(options.claimsChallenge);
+    const own: Record<string, string> = { client_id: this.clientId, scope: scopeParam(decorated), ...(claims ? { claims } : {}) };
+    // The fields above bind the code to this client and these scopes: extra fields add, never replace.
+    const clash = Object.keys(options.extraParameters ?? {}).find((name) => Object.hasOwn(own, name));
+    if (clash !== undefined) {
+      throw new InvalidArgumentError(`The extra parameter "${clash}" is set by the device authorization request itself. Remove it from the extra parameters.`);
+    }
     const authority = await this.authority();
     if (!authority.deviceAuthorizationEndpoint) {
       throw new InvalidArgumentError('This authority does not offer the device code flow (no device_authorization_endpoint).', 'unsupported');
     }
-    const decorated = this.decorate(scopes);
     const correlationId = randomUUID();
     const response = await this.http.post(authority.deviceAuthorizationEndpoint, {
-      data: { client_id: this.clientId, scope: scopeParam(decorated), ...(this.claims(options.claimsChallenge) ? { claims: this.claims(options.claimsChallenge)! } : {}) },
+      data: { ...options.extraParameters, ...own },
       headers: { Accept: 'application/json', 'client-request-id': correlationId },
     });
     const json = parseJsonResponse(response, 'device authorization endpoint');

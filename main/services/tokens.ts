@@ -215,7 +215,14 @@ export class TokenService {
       throw new AppError('unsupported', `"${profile.name}" has a client secret, and sign-in with a code works only without one. Sign in with the browser instead.`);
     }
     const scopes = options.scopes ?? profile.defaultScopes;
-    const flow = await client.initiateDeviceFlow(scopes, options.claimsChallenge ? { claimsChallenge: options.claimsChallenge } : {});
+    // The profile's extra parameters go to the device authorization request as they go to the
+    // authorize URL: Auth0 issues a token for the API named by `audience` only when it is there.
+    // A profile never holds a reserved name (RESERVED_AUTHORIZE_PARAMETERS in preload/contract.ts),
+    // and no `prompt` is added: the user picks the account on the device they sign in on.
+    const flow = await client.initiateDeviceFlow(scopes, {
+      ...(options.claimsChallenge ? { claimsChallenge: options.claimsChallenge } : {}),
+      ...(profile.extraAuthorizeParameters ? { extraParameters: profile.extraAuthorizeParameters } : {}),
+    });
     if (isTokenError(flow)) return { result: flow };
     options.onCode(flow);
     const result = await client.acquireTokenByDeviceFlow(flow, {

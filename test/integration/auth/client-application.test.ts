@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import {
   ConfidentialClientApplication,
+  createDefaultHttpClient,
   PublicClientApplication,
   SerializableTokenCache,
   TransportError,
 } from '../../../main/auth';
 import type { Account, AuthorizationBroker, TokenSuccess } from '../../../main/auth';
-import { startTestIdp } from '../../support/idp';
+import { DEMO_API, startTestIdp } from '../../support/idp';
+import { RecordingHttpClient } from '../../support/recording-http-client';
 import type { TestIdp } from '../../support/idp';
 import { chromiumInstalled, completeAuthorization, completeDeviceCode, launchChromium, newLoopbackContext, signInThroughLoginPage } from '../../support/browser';
 import { requires } from '../../support/requires';
@@ -239,6 +241,43 @@ describe('Entra-like authority without a browser', () => {
     expect(migrated.error).toBeUndefined();
     expect(Object.keys(JSON.parse(cache.serialize())['RefreshToken'])).toHaveLength(1);
     expect((await app.getAccounts()).map((a) => a.username)).toEqual([alice().username]);
+  });
+});
+
+describe('device authorization request (OIDC issuer, no browser)', () => {
+  it('sends extra parameters (Auth0\'s audience) in the device authorization request, and the provider acts on them', async () => {
+    // The real client behind a recorder: the provider answers, and the body it got is on record.
+    const real = createDefaultHttpClient({ verify: idp.caPath });
+    const http = new RecordingHttpClient()
+      .onGet(idp.origin, (r) => real.get(r.url, { params: r.params, headers: r.headers }))
+      .onPost(idp.origin, (r) => real.post(r.url, { data: r.data, headers: r.headers }));
+    try {
+      const app = new PublicClientApplication(PUBLIC, { oidcAuthority: idp.oidcIssuer, httpClient: http });
+      // The test provider takes `audience` as the API to issue for and knows only the demo API.
+      const unknown = await app.initiateDeviceFlow([API_READ], { extraParameters: { audience: 'api://not-registered' } });
+      expect(unknown.error).toBe('invalid_target');
+      const flow = await app.initiateDeviceFlow([API_READ], { extraParameters: { audience: DEMO_API } });
+      expect(flow.error).toBeUndefined();
+      expect(String(flow.user_code)).not.toBe('');
+      const sent = http.requestsOf('POST', idp.origin).filter((r) => r.url.includes('device'));
+      expect(sent.map((r) => r.data['audience'])).toEqual(['api://not-registered', DEMO_API]);
+      expect(sent[1]!.data).toMatchObject({ client_id: PUBLIC, scope: expect.stringContaining(API_READ) });
+    } finally {
+      await real.close();
+    }
+  });
+
+  it('refuses extra device-flow parameters that would replace client_id or scope, before any request', async () => {
+    const app = oidcApp();
+    idp.resetRequestCount();
+    for (const name of ['client_id', 'scope']) {
+      await expect(app.initiateDeviceFlow([API_READ], { extraParameters: { [name]: 'other' } })).rejects.toMatchObject({
+        name: 'InvalidArgumentError',
+        code: 'invalid_argument',
+        message: expect.stringContaining(`"${name}"`),
+      });
+    }
+    expect(idp.requestCount()).toBe(0);
   });
 });
 

@@ -65,6 +65,12 @@ export function clientMetadata(client: TestClient): Record<string, unknown> {
   };
 }
 
+/** The `audience` parameter of an authorization or device authorization request, if any. */
+function audienceOf(ctx: KoaContextWithOIDC): string | undefined {
+  const audience = (ctx.oidc.params as Record<string, unknown> | undefined)?.['audience'];
+  return typeof audience === 'string' && audience !== '' ? audience : undefined;
+}
+
 /** The mount path of the current request (the part of the original URL before the provider's route). */
 function mountPathOf(ctx: KoaContextWithOIDC): string {
   const original = (ctx.req as { originalUrl?: string }).originalUrl ?? '';
@@ -144,6 +150,8 @@ export function createProvider(setup: ProviderSetup): Provider {
       return user ? accountFor(user) : undefined;
     },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
+    // Auth0's `audience`, taken at the authorization and device authorization endpoints.
+    extraParams: ['audience'],
     claims: {
       openid: entra ? ['sub', 'oid', 'tid', 'ver'] : ['sub'],
       profile: ['name', 'preferred_username'],
@@ -186,8 +194,10 @@ export function createProvider(setup: ProviderSetup): Provider {
       },
       resourceIndicators: {
         enabled: true,
-        // Requests without `resource` still get a JWT for the demo API (Entra always issues JWTs).
-        defaultResource: () => DEMO_API,
+        // Requests without `resource` get a JWT for the API named by Auth0's `audience` (its word
+        // for RFC 8707's `resource`), else for the demo API (Entra always issues JWTs). An audience
+        // other than the demo API is refused with `invalid_target`: tests see the provider act on it.
+        defaultResource: (ctx: KoaContextWithOIDC) => audienceOf(ctx) ?? DEMO_API,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: unknown, resource: string) => resourceInfo(resource),
       },
