@@ -12,7 +12,7 @@ import type { AppEvent, ProfileDraft, ProviderProfile, SignInProgress } from '..
 import { LoopbackBroker } from '../../../main/brokers/loopback-broker';
 import { RecordingClipboard } from '../../../main/clipboard/clipboard';
 import type { Timers } from '../../../main/clipboard/clipboard-service';
-import { AppError } from '../../../main/errors';
+import { AppError, OAuthServerError } from '../../../main/errors';
 import type { Cipher } from '../../../main/persistence/cipher';
 import { PersistenceError } from '../../../main/persistence/errors';
 import { KeyFileCipher } from '../../../main/persistence/key-file-cipher';
@@ -485,6 +485,33 @@ describe('app core with the test identity provider', () => {
       const error = await pending;
       expect(error.code).toBe('user_cancelled');
       expect((await failed).progress).toMatchObject({ kind: 'failed', error: { code: 'user_cancelled' } });
+      expect(await core.listAccounts()).toHaveLength(0);
+    });
+
+    it('sends the profile\'s extra parameters (Auth0\'s audience) with a device-code sign-in', async () => {
+      const { core } = await makeCore(tempDir());
+      const draft = (name: string, audience: string): ProfileDraft => ({ ...oidcDraft(), name, signInMethod: 'device-code', extraAuthorizeParameters: { audience } });
+      // The test provider issues for the API named by `audience` and knows only the demo API, so it
+      // refuses another one at the device authorization endpoint: proof the parameter got there.
+      const unknown = await core.saveProfile(draft('Auth0-like, unknown API', 'api://not-registered'));
+      let codeShown = false;
+      const off = core.subscribe((e) => {
+        if (e.type !== 'sign-in-progress' || e.progress.kind !== 'device-code') return;
+        codeShown = true;
+        void core.cancelSignIn();
+      });
+      const refused = await rejection(core.addAccount({ profileId: unknown.id }));
+      off();
+      expect(codeShown, 'the provider handed out a code: it did not get the audience').toBe(false);
+      expect(refused).toBeInstanceOf(OAuthServerError);
+      expect(refused.toInfo().provider).toMatchObject({ error: 'invalid_target' });
+
+      const known = await core.saveProfile(draft('Auth0-like', 'api://tessera-demo'));
+      const code = waitFor(core, 'sign-in-progress', (e) => e.progress.kind === 'device-code');
+      const pending = rejection(core.addAccount({ profileId: known.id }));
+      expect((await code).progress).toMatchObject({ kind: 'device-code', profileId: known.id });
+      await core.cancelSignIn();
+      expect((await pending).code).toBe('user_cancelled');
       expect(await core.listAccounts()).toHaveLength(0);
     });
 
