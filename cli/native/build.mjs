@@ -113,9 +113,12 @@ export async function buildNative(root, { force = false } = {}) {
   if (!force && !isStale(root)) return { built: true, path };
   if (!goVersion()) return { built: false, reason: 'Go is not installed (apt-get install golang-go), so tessera is the Node client alone' };
   const dir = sourceDir(root);
-  const generated = join(dir, 'zz_generated.go');
+  // Written under a temporary name, formatted and renamed: two builds at once (parallel test files)
+  // never compile half a file.
+  const generated = join(dir, `zz_generated.go.${process.pid}.tmp`);
   writeFileSync(generated, await generatedGo(root));
   spawnSync('gofmt', ['-w', generated]);
+  renameSync(generated, join(dir, 'zz_generated.go'));
   mkdirSync(join(root, 'dist', 'cli'), { recursive: true });
   // Built beside its final name and renamed, so a command starting meanwhile never runs half a file.
   const temp = `${path}.${process.pid}.tmp`;
