@@ -42,8 +42,8 @@ function sources(root) {
   return [...own, join(root, 'cli', 'exit-codes.ts'), join(root, 'main', 'boundary', 'schema.ts')];
 }
 
-function isStale(root) {
-  const built = statSync(nativePath(root), { throwIfNoEntry: false });
+function isStale(root, path) {
+  const built = statSync(path, { throwIfNoEntry: false });
   if (!built) return true;
   return sources(root).some((file) => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) > built.mtimeMs);
 }
@@ -104,13 +104,14 @@ export async function generatedGo(root) {
 }
 
 /**
- * Builds the client when it is missing or older than its sources (or always, with `force`).
- * Resolves with `{ built: true, path }`, or `{ built: false, reason }` when it cannot be built here.
+ * Builds the client when it is missing or older than its sources (or always, with `force`), into
+ * `outDir` (by default `<root>/dist/cli`). Resolves with `{ built: true, path }`, or
+ * `{ built: false, reason }` when it cannot be built here.
  */
-export async function buildNative(root, { force = false } = {}) {
-  const path = nativePath(root);
+export async function buildNative(root, { force = false, outDir = join(root, 'dist', 'cli') } = {}) {
+  const path = join(outDir, NATIVE_NAME);
   if (process.platform === 'win32') return { built: false, reason: 'the native client is for Linux and macOS; on Windows tessera is the Node client' };
-  if (!force && !isStale(root)) return { built: true, path };
+  if (!force && !isStale(root, path)) return { built: true, path };
   if (!goVersion()) return { built: false, reason: 'Go is not installed (apt-get install golang-go), so tessera is the Node client alone' };
   const dir = sourceDir(root);
   // Written under a temporary name, formatted and renamed: two builds at once (parallel test files)
@@ -119,7 +120,7 @@ export async function buildNative(root, { force = false } = {}) {
   writeFileSync(generated, await generatedGo(root));
   spawnSync('gofmt', ['-w', generated]);
   renameSync(generated, join(dir, 'zz_generated.go'));
-  mkdirSync(join(root, 'dist', 'cli'), { recursive: true });
+  mkdirSync(outDir, { recursive: true });
   // Built beside its final name and renamed, so a command starting meanwhile never runs half a file.
   const temp = `${path}.${process.pid}.tmp`;
   // Static (no cgo): no dynamic loader at start, and it runs on any Linux of the same architecture.

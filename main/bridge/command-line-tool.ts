@@ -2,8 +2,10 @@
  * "Install command-line tool": puts a `tessera` launcher in a per-user bin folder, as VS Code's
  * "Install 'code' command in PATH" does, without administrator rights.
  *
- * The launcher is a tiny script that runs the app's bundled command with Node (Electron's own
- * run-as-Node mode is switched off by a fuse in release builds, see electron-builder.config.cjs).
+ * The launcher is a tiny script. It runs the native client (cli/native) when that was built — it
+ * answers `tessera token` without Node and hands every other command to the Node client — and
+ * otherwise the app's bundled command with Node (Electron's own run-as-Node mode is switched off by
+ * a fuse in release builds, see electron-builder.config.cjs).
  * It carries a marker line, so an install replaces only a launcher of ours and never a `tessera`
  * the user put there themselves.
  */
@@ -17,6 +19,15 @@ import type { CommandLineInstaller } from './bridge-api';
 /** The marker line of a launcher written by Tessera. */
 export const LAUNCHER_MARKER = 'tessera-launcher: written by Tessera (Install command-line tool)';
 
+/**
+ * The command's files under a root — the checkout, or a packaged app's resources folder, which
+ * ships the same layout (electron-builder.config.cjs): the Node client's launcher and the native
+ * client (cli/native/build.mjs builds it there).
+ */
+export function commandLineToolFiles(root: string): { readonly script: string; readonly native: string } {
+  return { script: join(root, 'cli', 'tessera.cjs'), native: join(root, 'dist', 'cli', 'tessera-native') };
+}
+
 /** Options of {@link CommandLineToolInstaller}. */
 export interface CommandLineToolOptions {
   /**
@@ -24,6 +35,11 @@ export interface CommandLineToolOptions {
    * packaged). Without it, installing is refused with `unsupported`.
    */
   readonly script?: string;
+  /**
+   * The native client, used by the launcher when it is there (a build without Go has none). Not
+   * on Windows, where the launcher is the Node client's.
+   */
+  readonly native?: string;
   /** Where the launcher goes. Default: `~/.local/bin` (the XDG user bin folder), `%LOCALAPPDATA%\Tessera\bin` on Windows. */
   readonly binDir?: string;
   /** The environment the app started with (its PATH decides `onPath`). */
@@ -34,6 +50,7 @@ export interface CommandLineToolOptions {
 /** Writes and inspects the launcher. */
 export class CommandLineToolInstaller implements CommandLineInstaller {
   readonly #script: string | undefined;
+  readonly #native: string | undefined;
   readonly #binDir: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #windows: boolean;
@@ -42,6 +59,7 @@ export class CommandLineToolInstaller implements CommandLineInstaller {
     const env = options.env ?? process.env;
     const platform = options.platform ?? process.platform;
     this.#script = options.script ? resolve(options.script) : undefined;
+    this.#native = options.native ? resolve(options.native) : undefined;
     this.#windows = platform === 'win32';
     this.#binDir = options.binDir ?? (this.#windows ? join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'Tessera', 'bin') : join(homedir(), '.local', 'bin'));
     this.#env = env;
@@ -80,9 +98,11 @@ export class CommandLineToolInstaller implements CommandLineInstaller {
   #launcher(): string {
     if (this.#windows) return `@echo off\r\nrem ${LAUNCHER_MARKER}\r\nnode "${this.#script ?? ''}" %*\r\n`;
     const script = shellQuote(this.#script ?? '');
+    const native = this.#native ? shellQuote(this.#native) : undefined;
     return [
       '#!/bin/sh',
       `# ${LAUNCHER_MARKER}`,
+      ...(native ? ['# The native client answers `tessera token` without Node and hands the rest to the Node client.', `if [ -x ${native} ]; then exec ${native} "$@"; fi`] : []),
       'if ! command -v node >/dev/null 2>&1; then',
       "  echo 'tessera: Node.js 20 or later must be on PATH to run the tessera command.' >&2",
       '  exit 1',

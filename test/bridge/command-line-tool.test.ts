@@ -4,12 +4,14 @@
  * error and leaves nothing behind.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandLineToolInstaller, LAUNCHER_MARKER } from '../../main/bridge/command-line-tool';
 import { makeReadOnly } from '../support/fault-disks';
+import { ensureNativeClient, goInstalled } from '../support/native-client';
+import { requires } from '../support/requires';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SCRIPT = join(ROOT, 'cli', 'tessera.cjs');
@@ -21,6 +23,10 @@ function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Pro
       done({ code, stdout, stderr });
     });
   });
+}
+
+function onPathIn(path: string, name: string): boolean {
+  return path.split(':').some((dir) => existsSync(join(dir, name)));
 }
 
 describe('CommandLineToolInstaller', () => {
@@ -52,6 +58,32 @@ describe('CommandLineToolInstaller', () => {
     const status = await run('sh', ['-c', 'tessera status'], env);
     expect(status.code).toBe(3);
     expect(status.stderr).toMatch(/^tessera: Tessera is not running/);
+  });
+
+  requires(goInstalled()).it('runs the native client when it was built (tessera token needs no Node), the Node client when not', async () => {
+    const native = await ensureNativeClient();
+    const runtimeDir = mkdtempSync(join(home, 'run-'));
+    // No Node on this PATH (Debian's node is in /usr/bin): only the native client can answer. The
+    // launcher needs nothing but the shell's built-ins.
+    const withoutNode = { PATH: binDir, HOME: home, XDG_RUNTIME_DIR: runtimeDir };
+    expect(onPathIn(withoutNode.PATH, 'node')).toBe(false);
+
+    await new CommandLineToolInstaller({ script: SCRIPT, native, binDir, env: withoutNode }).install();
+    const token = await run('/bin/sh', ['-c', 'tessera token'], withoutNode);
+    expect(token.code).toBe(3);
+    expect(token.stderr).toMatch(/^tessera: Tessera is not running \(nothing at /);
+    // Everything else goes on to the Node client, which needs Node.
+    const status = await run('/bin/sh', ['-c', 'tessera status'], withoutNode);
+    expect(status).toMatchObject({ code: 1, stderr: 'tessera: Node.js 20 or later must be on PATH to run this tessera command (tessera token runs without it).\n' });
+    const withNode = { ...withoutNode, PATH: `${binDir}:${dirname(process.execPath)}` };
+    expect((await run('/bin/sh', ['-c', 'tessera status'], withNode)).code).toBe(3);
+
+    // A build without the native client: the same launcher falls back to the Node client.
+    const missing = join(home, 'no-native', 'tessera-native');
+    await new CommandLineToolInstaller({ script: SCRIPT, native: missing, binDir, env: withoutNode }).install();
+    const fallback = await run('/bin/sh', ['-c', 'tessera token'], withoutNode);
+    expect(fallback).toMatchObject({ code: 1, stderr: 'tessera: Node.js 20 or later must be on PATH to run the tessera command.\n' });
+    expect((await run('/bin/sh', ['-c', 'tessera token'], withNode)).code).toBe(3);
   });
 
   it('says when its folder is not on PATH', async () => {
