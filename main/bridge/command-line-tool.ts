@@ -2,16 +2,17 @@
  * "Install command-line tool": puts a `tessera` launcher in a per-user bin folder, as VS Code's
  * "Install 'code' command in PATH" does, without administrator rights.
  *
- * The launcher is a tiny script. It runs the native client (cli/native) when that was built — it
- * answers `tessera token` without Node and hands every other command to the Node client — and
- * otherwise the app's bundled command with Node (Electron's own run-as-Node mode is switched off by
- * a fuse in release builds, see electron-builder.config.cjs).
- * It carries a marker line, so an install replaces only a launcher of ours and never a `tessera`
- * the user put there themselves.
+ * Where the native client (cli/native) was built, the launcher is a link to it: it answers
+ * `tessera token` without Node and hands every other command to the Node client — a link, not a
+ * script, because a shell in between costs more than a millisecond of a 4 ms call. Otherwise the
+ * launcher is a tiny script that runs the app's bundled command with Node (Electron's own
+ * run-as-Node mode is switched off by a fuse in release builds, see electron-builder.config.cjs).
+ * A script carries a marker line and a link points at a file named `tessera-native`, so an install
+ * replaces only a launcher of ours and never a `tessera` the user put there themselves.
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import type { CommandLineTool } from '../../preload/contract';
 import { AppError } from '../errors';
 import type { CommandLineInstaller } from './bridge-api';
@@ -25,8 +26,11 @@ export const LAUNCHER_MARKER = 'tessera-launcher: written by Tessera (Install co
  * client (cli/native/build.mjs builds it there).
  */
 export function commandLineToolFiles(root: string): { readonly script: string; readonly native: string } {
-  return { script: join(root, 'cli', 'tessera.cjs'), native: join(root, 'dist', 'cli', 'tessera-native') };
+  return { script: join(root, 'cli', 'tessera.cjs'), native: join(root, 'dist', 'cli', NATIVE_NAME) };
 }
+
+/** The native client's file name (cli/native/build.mjs builds it under that name). */
+const NATIVE_NAME = 'tessera-native';
 
 /** Options of {@link CommandLineToolInstaller}. */
 export interface CommandLineToolOptions {
@@ -36,8 +40,8 @@ export interface CommandLineToolOptions {
    */
   readonly script?: string;
   /**
-   * The native client, used by the launcher when it is there (a build without Go has none). Not
-   * on Windows, where the launcher is the Node client's.
+   * The native client: the launcher links to it when it is there at install time (a build without
+   * Go has none). Not on Windows, where the launcher is the Node client's script.
    */
   readonly native?: string;
   /** Where the launcher goes. Default: `~/.local/bin` (the XDG user bin folder), `%LOCALAPPDATA%\Tessera\bin` on Windows. */
@@ -81,10 +85,15 @@ export class CommandLineToolInstaller implements CommandLineInstaller {
       throw new AppError('path_in_use', `${this.installPath} already exists and was not written by Tessera; Tessera left it alone. Remove or rename it, then install again.`);
     }
     const temp = `${this.installPath}.${process.pid}.tmp`;
+    const native = this.#availableNative();
     try {
       mkdirSync(this.#binDir, { recursive: true, mode: 0o755 });
-      writeFileSync(temp, this.#launcher(), { mode: 0o755 });
-      chmodSync(temp, 0o755);
+      if (native) {
+        symlinkSync(native, temp);
+      } else {
+        writeFileSync(temp, this.#launcher(), { mode: 0o755 });
+        chmodSync(temp, 0o755);
+      }
       renameSync(temp, this.installPath);
     } catch (error) {
       rmSync(temp, { force: true });
@@ -95,14 +104,23 @@ export class CommandLineToolInstaller implements CommandLineInstaller {
     return this.status();
   }
 
+  /** The native client when this platform uses it and it was built. */
+  #availableNative(): string | undefined {
+    if (this.#windows || !this.#native) return undefined;
+    try {
+      accessSync(this.#native, constants.X_OK);
+      return this.#native;
+    } catch {
+      return undefined;
+    }
+  }
+
   #launcher(): string {
     if (this.#windows) return `@echo off\r\nrem ${LAUNCHER_MARKER}\r\nnode "${this.#script ?? ''}" %*\r\n`;
     const script = shellQuote(this.#script ?? '');
-    const native = this.#native ? shellQuote(this.#native) : undefined;
     return [
       '#!/bin/sh',
       `# ${LAUNCHER_MARKER}`,
-      ...(native ? ['# The native client answers `tessera token` without Node and hands the rest to the Node client.', `if [ -x ${native} ]; then exec ${native} "$@"; fi`] : []),
       'if ! command -v node >/dev/null 2>&1; then',
       "  echo 'tessera: Node.js 20 or later must be on PATH to run the tessera command.' >&2",
       '  exit 1',
@@ -112,16 +130,30 @@ export class CommandLineToolInstaller implements CommandLineInstaller {
     ].join('\n');
   }
 
-  /** `current`: our launcher for this script; `stale`: ours for another script or none there; `foreign`: someone else's. */
+  /**
+   * `current`: the launcher this install would write; `stale`: ours for another build (or none
+   * there); `foreign`: someone else's.
+   */
   #ours(): 'current' | 'stale' | 'foreign' {
+    const native = this.#availableNative();
+    let link: string | undefined;
+    try {
+      link = lstatSync(this.installPath).isSymbolicLink() ? readlinkSync(this.installPath) : undefined;
+    } catch {
+      return 'stale';
+    }
+    if (link !== undefined) {
+      if (basename(link) !== NATIVE_NAME) return 'foreign';
+      return native !== undefined && resolve(this.#binDir, link) === native ? 'current' : 'stale';
+    }
     let text: string;
     try {
       text = readFileSync(this.installPath, 'utf8');
     } catch {
-      return 'stale';
+      return 'foreign'; // there, but not a file we can read
     }
     if (!text.includes(LAUNCHER_MARKER)) return 'foreign';
-    return text === this.#launcher() ? 'current' : 'stale';
+    return native === undefined && text === this.#launcher() ? 'current' : 'stale';
   }
 
   #onPath(): boolean {

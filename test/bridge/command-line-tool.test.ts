@@ -4,7 +4,7 @@
  * error and leaves nothing behind.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -68,7 +68,11 @@ describe('CommandLineToolInstaller', () => {
     const withoutNode = { PATH: binDir, HOME: home, XDG_RUNTIME_DIR: runtimeDir };
     expect(onPathIn(withoutNode.PATH, 'node')).toBe(false);
 
-    await new CommandLineToolInstaller({ script: SCRIPT, native, binDir, env: withoutNode }).install();
+    const installer = new CommandLineToolInstaller({ script: SCRIPT, native, binDir, env: withoutNode });
+    expect(installer.status().installed).toBe(false);
+    expect((await installer.install()).installed).toBe(true);
+    // A link, not a script: no shell starts in between.
+    expect(readlinkSync(join(binDir, 'tessera'))).toBe(native);
     const token = await run('/bin/sh', ['-c', 'tessera token'], withoutNode);
     expect(token.code).toBe(3);
     expect(token.stderr).toMatch(/^tessera: Tessera is not running \(nothing at /);
@@ -78,9 +82,13 @@ describe('CommandLineToolInstaller', () => {
     const withNode = { ...withoutNode, PATH: `${binDir}:${dirname(process.execPath)}` };
     expect((await run('/bin/sh', ['-c', 'tessera status'], withNode)).code).toBe(3);
 
-    // A build without the native client: the same launcher falls back to the Node client.
+    // A build without the native client: the launcher is the Node client's script, and it replaces the link.
     const missing = join(home, 'no-native', 'tessera-native');
-    await new CommandLineToolInstaller({ script: SCRIPT, native: missing, binDir, env: withoutNode }).install();
+    const withoutNative = new CommandLineToolInstaller({ script: SCRIPT, native: missing, binDir, env: withoutNode });
+    expect(withoutNative.status().installed).toBe(false);
+    expect((await withoutNative.install()).installed).toBe(true);
+    expect(lstatSync(join(binDir, 'tessera')).isSymbolicLink()).toBe(false);
+    expect(installer.status().installed).toBe(false);
     const fallback = await run('/bin/sh', ['-c', 'tessera token'], withoutNode);
     expect(fallback).toMatchObject({ code: 1, stderr: 'tessera: Node.js 20 or later must be on PATH to run the tessera command.\n' });
     expect((await run('/bin/sh', ['-c', 'tessera token'], withNode)).code).toBe(3);
@@ -101,6 +109,12 @@ describe('CommandLineToolInstaller', () => {
     writeFileSync(join(binDir, 'tessera'), '#!/bin/sh\necho mine\n');
     await expect(installer.install()).rejects.toMatchObject({ code: 'path_in_use', message: expect.stringContaining('was not written by Tessera; Tessera left it alone') });
     expect(readFileSync(join(binDir, 'tessera'), 'utf8')).toBe('#!/bin/sh\necho mine\n');
+
+    // Nor a link of someone else's (here: to another program).
+    rmSync(join(binDir, 'tessera'));
+    symlinkSync('/usr/bin/env', join(binDir, 'tessera'));
+    await expect(installer.install()).rejects.toMatchObject({ code: 'path_in_use' });
+    expect(readlinkSync(join(binDir, 'tessera'))).toBe('/usr/bin/env');
   });
 
   it('a read-only folder gets a typed error and no temp file is left', async () => {
