@@ -21,6 +21,8 @@ const config = {
     '!**/*.ts',
     '!**/*.tsx',
     '!dist/**/*.d.ts',
+    // The command ships beside the app (extraResources), not inside the asar.
+    '!dist/cli/**',
   ],
   // The tray icon is read from resources/tray at runtime, and "Install command-line tool" points a
   // launcher at resources/cli/tessera.cjs, which loads resources/dist/cli/tessera.cjs as it does in
@@ -28,8 +30,9 @@ const config = {
   extraResources: [
     { from: 'build/tray', to: 'tray', filter: ['*.png'] },
     { from: 'cli', to: 'cli', filter: ['tessera.cjs'] },
-    // The command and the chunks it loads on demand (cli/build.mjs: exec --azure-identity's server).
-    { from: 'dist/cli', to: 'dist/cli', filter: ['tessera.cjs', 'chunk-*.cjs'] },
+    // The command and the chunks it loads on demand (cli/build.mjs: exec --azure-identity's server),
+    // and the native client where the build machine has Go (cli/native/build.mjs).
+    { from: 'dist/cli', to: 'dist/cli', filter: ['tessera.cjs', 'chunk-*.cjs', 'tessera-native'] },
   ],
   asar: true,
   compression: 'normal',

@@ -4,7 +4,9 @@
  * The real browser-mode host with its token bridge, the real test provider, one account signed in
  * (headless, through the provider's own login form) and a standing rule for the bench's program:
  * - `tessera token` as a whole process on a cache hit: wall time from spawn to exit, median of at
- *   least 30 runs, each answer checked (the same cached token, no request to the provider);
+ *   least 30 runs, each answer checked (the same cached token, no request to the provider). The
+ *   headline row is what a user runs: the launcher "Install command-line tool" writes, which runs
+ *   the native client (cli/native); the native client alone and the Node client are rows too;
  * - the socket round trip inside the app: connect, one `token` request line, the answer;
  * - peers in the same run when installed: Debian oidc-agent's `oidc-token` against the same
  *   provider, and azure-cli's `az account show` (its start-up, which every `az` call pays).
@@ -16,6 +18,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CommandLineToolInstaller, commandLineToolFiles } from '../main/bridge/command-line-tool';
 import { startBrowserMode } from '../main/browser-host/browser-mode';
 import { RecordingClipboard } from '../main/clipboard/clipboard';
 import { DEMO_PROFILE_ID } from '../main/services/profiles';
@@ -25,7 +28,8 @@ import { startOidcAgentPeer } from './oidc-agent-peer';
 import { summarize, type TimingSummary } from './stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'cli', 'tessera.cjs');
+const COMMAND = commandLineToolFiles(ROOT);
+const BIN = COMMAND.script;
 const PROGRAM = 'tessera-bench';
 
 /** A whole-process row: a command timed from spawn to exit. */
@@ -35,7 +39,10 @@ export interface ProcessRow extends TimingSummary {
 
 /** The command's bench result. */
 export interface CliTokenBench {
+  /** What a user runs: the installed launcher (native client when built), the goals' subject. */
   readonly tessera: ProcessRow;
+  /** The native client alone and the Node client, for the record. */
+  readonly variants: readonly ProcessRow[];
   readonly socketRoundTrip: TimingSummary;
   readonly peers: readonly ProcessRow[];
   /** One line per peer that was not measured, saying why. */
@@ -139,12 +146,25 @@ export async function measureCliToken(idp: TestIdp, quick: boolean, check: (ok: 
     }
     check(idp.requestCount() === 0, `socket round trips made ${idp.requestCount()} requests to the provider`);
 
-    // The command as a whole process, on a cache hit.
+    // The command as a whole process, on a cache hit: the installed launcher, the native client
+    // alone, the Node client alone.
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_RUNTIME_DIR: runtimeDir };
     const runs = quick ? 10 : 40;
-    const tessera = await timeRuns(process.execPath, [BIN, 'token', '--program', PROGRAM], env, 3, runs, (run) => {
-      check(run.code === 0 && run.stdout.trim() === cached, `tessera token exited ${run.code} or printed another token than the cached one`);
-    });
+    const sameToken = (what: string) => (run: { code: number; stdout: string }) =>
+      check(run.code === 0 && run.stdout.trim() === cached, `${what} exited ${run.code} or printed another token than the cached one`);
+    const { buildNative } = (await import(join(ROOT, 'cli', 'native', 'build.mjs'))) as { buildNative(root: string): Promise<{ built: boolean; reason?: string }> };
+    const native = await buildNative(ROOT);
+    const binDir = join(dataDir, 'bin');
+    const launcher = await new CommandLineToolInstaller({ ...COMMAND, binDir, env }).install();
+    const nodeClient: ProcessRow = { command: 'tessera token (Node client)', ...(await timeRuns(process.execPath, [BIN, 'token', '--program', PROGRAM], env, 3, runs, sameToken('the Node client'))) };
+    const variants: ProcessRow[] = [];
+    let tessera = nodeClient;
+    if (native.built) {
+      tessera = { command: 'tessera token (installed; native client)', ...(await timeRuns(launcher.installPath, ['token', '--program', PROGRAM], env, 3, runs, sameToken('the installed tessera token'))) };
+      variants.push({ command: 'tessera-native token (no launcher)', ...(await timeRuns(COMMAND.native, ['token', '--program', PROGRAM], env, 3, runs, sameToken('tessera-native token'))) }, nodeClient);
+    } else {
+      skipped.push(`native client: not measured (${native.reason ?? 'not built'}); the headline row is the Node client`);
+    }
     check(idp.requestCount() === 0, `tessera token made ${idp.requestCount()} requests to the provider on cache hits`);
 
     const peers: ProcessRow[] = [];
@@ -176,7 +196,8 @@ export async function measureCliToken(idp: TestIdp, quick: boolean, check: (ok: 
       skipped.push('az: skipped (azure-cli is not installed: apt-get install azure-cli)');
     }
     return {
-      tessera: { command: 'tessera token (cache hit)', ...tessera },
+      tessera,
+      variants,
       socketRoundTrip: summarize(roundTrips),
       peers,
       skipped,
@@ -193,6 +214,7 @@ export function formatCliTokenBench(result: CliTokenBench, formatUs: (us: number
   const lines = ['tessera command: whole-process wall time (spawn to exit) and the socket round trip in the app'];
   const row = (r: ProcessRow): string => `  ${r.command.padEnd(38)} runs ${String(r.iterations).padStart(3)}  median ${formatUs(r.medianUs).padStart(9)}  min ${formatUs(r.minUs).padStart(9)}  max ${formatUs(r.maxUs).padStart(9)}`;
   lines.push(row(result.tessera));
+  for (const variant of result.variants ?? []) lines.push(row(variant));
   for (const peer of result.peers) lines.push(row(peer));
   for (const note of result.skipped) lines.push(`  ${note}`);
   const rt = result.socketRoundTrip;

@@ -4,6 +4,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { checkSocket, clientEndpoints, type Endpoint } from '../main/bridge/endpoint';
+import { BRIDGE_PROTOCOL_VERSION } from '../preload/contract';
 import type { CallerReport } from './caller';
 
 /** A notice from the app while it waits for a person. */
@@ -19,8 +20,6 @@ export type Answer = { readonly ok: true; readonly value: unknown } | { readonly
 export class NotRunningError extends Error {
   override readonly name = 'NotRunningError';
 }
-
-const PROTOCOL_VERSION = 1;
 
 function tryConnect(endpoint: Endpoint): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -103,6 +102,6 @@ export function request(
     });
     socket.on('error', (error) => finish(() => reject(new NotRunningError(`The connection to Tessera failed (${(error as { code?: string }).code ?? error.name}). Try again.`))));
     socket.on('close', () => finish(() => reject(new NotRunningError('Tessera closed the connection before answering (did it quit?). Try again.'))));
-    socket.write(`${JSON.stringify({ v: PROTOCOL_VERSION, id: 1, method, params, caller })}\n`);
+    socket.write(`${JSON.stringify({ v: BRIDGE_PROTOCOL_VERSION, id: 1, method, params, caller })}\n`);
   });
 }

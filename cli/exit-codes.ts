@@ -20,24 +20,24 @@ export const EXIT = {
   noAccount: 6,
 } as const;
 
+/**
+ * The exit code for each error code of the app that is not a plain failure. Data, not a switch:
+ * the native client's table is generated from it (cli/native/build.mjs).
+ */
+export const EXIT_FOR_ERROR_CODE: Readonly<Record<string, number>> = Object.freeze({
+  needs_sign_in: EXIT.signInNeeded,
+  consent_denied: EXIT.consentDenied,
+  no_standing_rule: EXIT.consentDenied,
+  consent_timeout: EXIT.consentDenied,
+  not_found: EXIT.noAccount,
+  account_ambiguous: EXIT.noAccount,
+  no_default_account: EXIT.noAccount,
+  invalid_argument: EXIT.usage,
+  malformed_request: EXIT.usage,
+  request_too_large: EXIT.usage,
+});
+
 /** The exit code for an error code of the app. */
 export function exitCodeFor(code: string): number {
-  switch (code) {
-    case 'needs_sign_in':
-      return EXIT.signInNeeded;
-    case 'consent_denied':
-    case 'no_standing_rule':
-    case 'consent_timeout':
-      return EXIT.consentDenied;
-    case 'not_found':
-    case 'account_ambiguous':
-    case 'no_default_account':
-      return EXIT.noAccount;
-    case 'invalid_argument':
-    case 'malformed_request':
-    case 'request_too_large':
-      return EXIT.usage;
-    default:
-      return EXIT.failure;
-  }
+  return Object.hasOwn(EXIT_FOR_ERROR_CODE, code) ? (EXIT_FOR_ERROR_CODE[code] as number) : EXIT.failure;
 }

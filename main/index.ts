@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { app, dialog, Notification, shell, type BrowserWindow, type Session } from 'electron';
 import type { Bridge } from './bridge';
 import { BridgeApi, composeAppApi } from './bridge/bridge-api';
-import { CommandLineToolInstaller } from './bridge/command-line-tool';
+import { CommandLineToolInstaller, commandLineToolFiles } from './bridge/command-line-tool';
 import { startBridgeInHost } from './bridge/host-wiring';
 import { clearPartition, EmbeddedWindowBroker } from './brokers/embedded-window-broker';
 import { LoopbackBroker } from './brokers/loopback-broker';
@@ -140,7 +140,7 @@ async function main(settingsStore: ElectronStoreAdapter): Promise<void> {
   started.core = appCore;
 
   registerAppProtocol(RENDERER_DIR);
-  const bridgeApi = new BridgeApi(new CommandLineToolInstaller({ script: commandScriptPath() }));
+  const bridgeApi = new BridgeApi(new CommandLineToolInstaller(commandLineToolFiles(commandRoot())));
   const api = composeAppApi(appCore, bridgeApi);
   const dispatcher = createDispatcher(api, {
     isTrustedSender: (url) => isTrustedAppUrl(url),
@@ -204,9 +204,9 @@ function trustDemoCertificates(caPath: string, issuer: string): void {
   app.on('session-created', install);
 }
 
-/** The bundled `tessera` command "Install command-line tool" points at (shipped by electron-builder.config.cjs). */
-function commandScriptPath(): string {
-  return app.isPackaged ? join(process.resourcesPath, 'cli', 'tessera.cjs') : join(here, '..', '..', 'cli', 'tessera.cjs');
+/** Where the `tessera` command's files are, for "Install command-line tool" (shipped by electron-builder.config.cjs). */
+function commandRoot(): string {
+  return app.isPackaged ? process.resourcesPath : join(here, '..', '..');
 }
 
 function trayIconPath(): string {

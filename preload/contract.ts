@@ -401,6 +401,9 @@ export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok
 // None of these ever holds a token.
 
 /** Which integration a token hand-out went through (`tessera token`, `exec`, kubectl, git, the Azure SDKs). */
+/** Version of the token bridge's line protocol (docs/bridge-protocols.md); a request with another version is refused. */
+export const BRIDGE_PROTOCOL_VERSION = 1;
+
 export const BRIDGE_INTEGRATIONS = ['cli', 'exec', 'kubectl', 'git', 'azure-identity'] as const;
 /** An integration's name. */
 export type BridgeIntegration = (typeof BRIDGE_INTEGRATIONS)[number];

@@ -21,6 +21,7 @@
 import * as v from 'valibot';
 import {
   BRIDGE_INTEGRATIONS,
+  BRIDGE_PROTOCOL_VERSION,
   CLIENT_CREDENTIAL_KINDS,
   CONSENT_CHOICES,
   DEVICE_CODE_PARTS,
@@ -329,8 +330,8 @@ export function parseArguments<M extends ApiMethodName>(method: M, args: unknown
   return parseWith(METHOD_ARGUMENTS[method], args) as Parameters<ApiMethods[M]>;
 }
 
-/** Version of the bridge's line protocol; a request with another version is refused. */
-export const BRIDGE_PROTOCOL_VERSION = 1;
+/** Version of the bridge's line protocol (defined in the contract, which the command shares). */
+export { BRIDGE_PROTOCOL_VERSION };
 
 // ---------------------------------------------------------------------------------------------
 // The token bridge's socket requests (`main/bridge/protocol.ts`): one JSON line per request from

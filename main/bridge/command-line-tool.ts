@@ -2,20 +2,35 @@
  * "Install command-line tool": puts a `tessera` launcher in a per-user bin folder, as VS Code's
  * "Install 'code' command in PATH" does, without administrator rights.
  *
- * The launcher is a tiny script that runs the app's bundled command with Node (Electron's own
+ * Where the native client (cli/native) was built, the launcher is a link to it: it answers
+ * `tessera token` without Node and hands every other command to the Node client — a link, not a
+ * script, because a shell in between costs more than a millisecond of a 4 ms call. Otherwise the
+ * launcher is a tiny script that runs the app's bundled command with Node (Electron's own
  * run-as-Node mode is switched off by a fuse in release builds, see electron-builder.config.cjs).
- * It carries a marker line, so an install replaces only a launcher of ours and never a `tessera`
- * the user put there themselves.
+ * A script carries a marker line and a link points at a file named `tessera-native`, so an install
+ * replaces only a launcher of ours and never a `tessera` the user put there themselves.
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import type { CommandLineTool } from '../../preload/contract';
 import { AppError } from '../errors';
 import type { CommandLineInstaller } from './bridge-api';
 
 /** The marker line of a launcher written by Tessera. */
 export const LAUNCHER_MARKER = 'tessera-launcher: written by Tessera (Install command-line tool)';
+
+/**
+ * The command's files under a root — the checkout, or a packaged app's resources folder, which
+ * ships the same layout (electron-builder.config.cjs): the Node client's launcher and the native
+ * client (cli/native/build.mjs builds it there).
+ */
+export function commandLineToolFiles(root: string): { readonly script: string; readonly native: string } {
+  return { script: join(root, 'cli', 'tessera.cjs'), native: join(root, 'dist', 'cli', NATIVE_NAME) };
+}
+
+/** The native client's file name (cli/native/build.mjs builds it under that name). */
+const NATIVE_NAME = 'tessera-native';
 
 /** Options of {@link CommandLineToolInstaller}. */
 export interface CommandLineToolOptions {
@@ -24,6 +39,11 @@ export interface CommandLineToolOptions {
    * packaged). Without it, installing is refused with `unsupported`.
    */
   readonly script?: string;
+  /**
+   * The native client: the launcher links to it when it is there at install time (a build without
+   * Go has none). Not on Windows, where the launcher is the Node client's script.
+   */
+  readonly native?: string;
   /** Where the launcher goes. Default: `~/.local/bin` (the XDG user bin folder), `%LOCALAPPDATA%\Tessera\bin` on Windows. */
   readonly binDir?: string;
   /** The environment the app started with (its PATH decides `onPath`). */
@@ -34,6 +54,7 @@ export interface CommandLineToolOptions {
 /** Writes and inspects the launcher. */
 export class CommandLineToolInstaller implements CommandLineInstaller {
   readonly #script: string | undefined;
+  readonly #native: string | undefined;
   readonly #binDir: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #windows: boolean;
@@ -42,6 +63,7 @@ export class CommandLineToolInstaller implements CommandLineInstaller {
     const env = options.env ?? process.env;
     const platform = options.platform ?? process.platform;
     this.#script = options.script ? resolve(options.script) : undefined;
+    this.#native = options.native ? resolve(options.native) : undefined;
     this.#windows = platform === 'win32';
     this.#binDir = options.binDir ?? (this.#windows ? join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'Tessera', 'bin') : join(homedir(), '.local', 'bin'));
     this.#env = env;
@@ -63,10 +85,15 @@ export class CommandLineToolInstaller implements CommandLineInstaller {
       throw new AppError('path_in_use', `${this.installPath} already exists and was not written by Tessera; Tessera left it alone. Remove or rename it, then install again.`);
     }
     const temp = `${this.installPath}.${process.pid}.tmp`;
+    const native = this.#availableNative();
     try {
       mkdirSync(this.#binDir, { recursive: true, mode: 0o755 });
-      writeFileSync(temp, this.#launcher(), { mode: 0o755 });
-      chmodSync(temp, 0o755);
+      if (native) {
+        symlinkSync(native, temp);
+      } else {
+        writeFileSync(temp, this.#launcher(), { mode: 0o755 });
+        chmodSync(temp, 0o755);
+      }
       renameSync(temp, this.installPath);
     } catch (error) {
       rmSync(temp, { force: true });
@@ -75,6 +102,17 @@ export class CommandLineToolInstaller implements CommandLineInstaller {
       throw new AppError(code === 'ENOSPC' ? 'disk_full' : code === 'EROFS' ? 'read_only' : code === 'EACCES' || code === 'EPERM' ? 'permission_denied' : 'io_error', `The tessera command was not installed in ${dirname(this.installPath)}: ${reason}.`, { cause: error });
     }
     return this.status();
+  }
+
+  /** The native client when this platform uses it and it was built. */
+  #availableNative(): string | undefined {
+    if (this.#windows || !this.#native) return undefined;
+    try {
+      accessSync(this.#native, constants.X_OK);
+      return this.#native;
+    } catch {
+      return undefined;
+    }
   }
 
   #launcher(): string {
@@ -92,16 +130,30 @@ export class CommandLineToolInstaller implements CommandLineInstaller {
     ].join('\n');
   }
 
-  /** `current`: our launcher for this script; `stale`: ours for another script or none there; `foreign`: someone else's. */
+  /**
+   * `current`: the launcher this install would write; `stale`: ours for another build (or none
+   * there); `foreign`: someone else's.
+   */
   #ours(): 'current' | 'stale' | 'foreign' {
+    const native = this.#availableNative();
+    let link: string | undefined;
+    try {
+      link = lstatSync(this.installPath).isSymbolicLink() ? readlinkSync(this.installPath) : undefined;
+    } catch {
+      return 'stale';
+    }
+    if (link !== undefined) {
+      if (basename(link) !== NATIVE_NAME) return 'foreign';
+      return native !== undefined && resolve(this.#binDir, link) === native ? 'current' : 'stale';
+    }
     let text: string;
     try {
       text = readFileSync(this.installPath, 'utf8');
     } catch {
-      return 'stale';
+      return 'foreign'; // there, but not a file we can read
     }
     if (!text.includes(LAUNCHER_MARKER)) return 'foreign';
-    return text === this.#launcher() ? 'current' : 'stale';
+    return native === undefined && text === this.#launcher() ? 'current' : 'stale';
   }
 
   #onPath(): boolean {

@@ -68,7 +68,7 @@ export interface BrowserModeOptions {
    * "Install command-line tool": the bundled command the launcher runs and where the launcher goes
    * (see `CommandLineToolInstaller`). Default binDir: `~/.local/bin`. Without it, installing is refused.
    */
-  readonly commandLineTool?: { readonly script: string; readonly binDir?: string };
+  readonly commandLineTool?: { readonly script: string; readonly native?: string; readonly binDir?: string };
 }
 
 /** Browser mode, running. */
@@ -162,6 +162,7 @@ async function startOwned(options: BrowserModeOptions): Promise<BrowserMode> {
   const bridgeApi = new BridgeApi(
     new CommandLineToolInstaller({
       ...(options.commandLineTool?.script ? { script: options.commandLineTool.script } : {}),
+      ...(options.commandLineTool?.native ? { native: options.commandLineTool.native } : {}),
       ...(options.commandLineTool?.binDir ? { binDir: options.commandLineTool.binDir } : {}),
       ...(options.bridge?.env ? { env: options.bridge.env } : {}),
     }),

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { commandLineToolFiles } from '../bridge/command-line-tool';
 import { handOverText, InstanceError } from '../instance/errors';
 import { claimLock, startBrowserMode, type DemoProvider } from './browser-mode';
 import { buildRenderer, rendererBuildIsStale } from './build-renderer';
@@ -152,7 +153,7 @@ export async function runBrowserMode(argv: readonly string[], print: (line: stri
       ...(demo ? { demo: demo.demo } : {}),
       // The `tessera` command's local socket (main/bridge); a failure to start it is only logged.
       bridge: {},
-      commandLineTool: { script: join(root, 'cli', 'tessera.cjs') },
+      commandLineTool: commandLineToolFiles(root),
       log: (line) => {
         if (line.startsWith('token bridge')) print(line);
       },

@@ -1,6 +1,6 @@
 /**
  * Builds a runnable copy of the app in a temp directory: package.json, build resources, the three
- * Vite bundles, the `tessera` command (launcher and bundle), and a link to the checkout's node_modules. Shared by the packaging test and the
+ * Vite bundles, the `tessera` command (launcher, bundle and, where Go is installed, the native client), and a link to the checkout's node_modules. Shared by the packaging test and the
  * Electron end-to-end tests, so neither touches the checkout's own `dist/`.
  */
 import { execFile } from 'node:child_process';
@@ -40,6 +40,9 @@ export async function buildAppCopy(parent: string): Promise<string> {
   mkdirSync(join(app, 'cli'), { recursive: true });
   cpSync(join(REPO_ROOT, 'cli', 'tessera.cjs'), join(app, 'cli', 'tessera.cjs'));
   const { buildCli } = (await import(join(REPO_ROOT, 'cli', 'build.mjs'))) as { buildCli(root: string, outDir: string): Promise<string> };
+  // The native client where Go is installed (a build without it ships the Node client alone).
+  const { buildNative } = (await import(join(REPO_ROOT, 'cli', 'native', 'build.mjs'))) as { buildNative(root: string, options: { outDir: string }): Promise<unknown> };
   await Promise.all([...builds, buildCli(REPO_ROOT, join(app, 'dist', 'cli'))]);
+  await buildNative(REPO_ROOT, { outDir: join(app, 'dist', 'cli') });
   return app;
 }

@@ -4,12 +4,14 @@
  * off: a stub has no fuse wire to flip), and inspects the produced `app.asar`.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goInstalled } from '../support/native-client';
+import { requires } from '../support/requires';
 import { SYSTEM_TMPDIR_VARIABLE } from '../support/temp-dir-check';
 import { buildAppCopy, REPO_ROOT as repo } from './app-copy';
 
@@ -138,6 +140,14 @@ describe('electron-builder --dir with a stub Electron', () => {
     const chunks = [...entry.matchAll(/require\("\.\/(chunk-[^"]+)"\)/g)].map((match) => match[1] ?? '');
     expect(chunks.length).toBeGreaterThan(0);
     for (const chunk of chunks) expect(existsSync(join(unpacked, 'resources', 'dist', 'cli', chunk)), chunk).toBe(true);
-    expect(files.filter((file) => file.startsWith('/cli/'))).toEqual([]);
+    expect(files.filter((file) => file.startsWith('/cli/') || file.startsWith('/dist/cli/'))).toEqual([]);
+  });
+
+  requires(goInstalled()).it('ships the native client, which finds the Node client in the packaged layout', async () => {
+    const native = join(unpacked, 'resources', 'dist', 'cli', 'tessera-native');
+    expect(statSync(native).mode & 0o111).not.toBe(0);
+    // --version is the Node client's: the native client found resources/cli/tessera.cjs and handed it over.
+    const { stdout } = await promisify(execFile)(native, ['--version'], { env: { PATH: process.env.PATH } });
+    expect(stdout.trim()).toBe((JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version);
   });
 });

@@ -1,0 +1,3 @@
+module tessera/cli/native
+
+go 1.19
