@@ -8,7 +8,6 @@
  * request line and answers with the lines a case gives it (what the real app sends is proven in
  * test/bridge/cli.e2e.test.ts, which runs every case with both clients against the real host).
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -17,28 +16,16 @@ import { EXIT, EXIT_FOR_ERROR_CODE } from '../../cli/exit-codes';
 import { ensureNativeClient, goInstalled } from '../support/native-client';
 import { command, requires, root } from '../support/requires';
 import { useTempDirs } from '../support/temp-dirs';
-import { inTerminal, shellWord as q } from '../support/terminal';
+import { inTerminal, shellWord as q, withoutTerminal, type ProcessRun } from '../support/terminal';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const NODE_BIN = join(ROOT, 'cli', 'tessera.cjs');
 const tempDir = useTempDirs('native');
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = ProcessRun;
 
 function runProcess(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(file, [...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
+  return withoutTerminal(file, args, { cwd: ROOT, env });
 }
 
 /** What a case's peer answers to one request line: lines to send, then hang up. */
@@ -143,6 +130,15 @@ requires(goInstalled()).describe('the native tessera client answers as the Node 
     expect(requests).toHaveLength(2);
     expect(requests[1]).toEqual(requests[0]);
     expect(fast).toEqual(node);
+  });
+
+  it('is gofmt-formatted and passes go vet (the Go side of lint)', async () => {
+    const dir = join(ROOT, 'cli', 'native');
+    const gofmt = await withoutTerminal('gofmt', ['-l', '.'], { cwd: dir, env: process.env });
+    expect(gofmt).toEqual({ code: 0, stdout: '', stderr: '' });
+    const vet = await withoutTerminal('go', ['vet', '.'], { cwd: dir, env: { ...process.env, CGO_ENABLED: '0' } });
+    expect(vet.stderr).toBe('');
+    expect(vet.code).toBe(0);
   });
 
   it('prints the app’s notices while it waits, as the Node client does', async () => {
