@@ -9,7 +9,8 @@
  * pays here, and so is loading the bundle alone (`node -e "require(…/dist/cli/tessera.cjs)"`), so the
  * report splits the command's cost into Node's start-up, loading the code, and the rest (caller
  * report, connect, the app's answer, output). Every run must print an ExecCredential carrying the
- * token the core handed out.
+ * token the core handed out. The native client (cli/native), which answers kubectl-credential
+ * without starting Node, is a row of its own where it was built.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,7 +28,7 @@ export const KUBECTL_PLUGIN_GOAL_US = 60_000;
 
 /** One timed command. */
 export interface KubectlPluginRow extends TimingSummary {
-  readonly subject: 'tessera kubectl-credential' | 'node -e 0' | 'load the bundle only';
+  readonly subject: 'tessera kubectl-credential' | 'node -e 0' | 'load the bundle only' | 'native kubectl-credential';
 }
 
 /** The plugin's bench result. */
@@ -81,10 +82,10 @@ function memoryStore(): KeyValueStore {
   return { get: (key) => values.get(key), set: (key, value) => void values.set(key, value), delete: (key) => void values.delete(key) };
 }
 
-function runOnce(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ ns: number; code: number; stdout: string; stderr: string }> {
+function runOnce(args: readonly string[], env: NodeJS.ProcessEnv, file = process.execPath): Promise<{ ns: number; code: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -104,16 +105,23 @@ export async function measureKubectlPlugin(quick: boolean, check: (ok: boolean, 
   const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], XDG_RUNTIME_DIR: runtimeDir, KUBERNETES_EXEC_INFO: '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}' };
   const bridge = await startBridge({ core: cachedCore(), settingsStore: store, dataDir: runtimeDir, approvals: { uiOpen: () => false, where: 'the bench' }, env: { XDG_RUNTIME_DIR: runtimeDir } });
   try {
-    const plugin = [BIN, 'kubectl-credential', ACCOUNT.username, '--scope', SCOPE];
+    const pluginArgs = ['kubectl-credential', ACCOUNT.username, '--scope', SCOPE];
+    const { buildNative } = (await import(join(ROOT, 'cli', 'native', 'build.mjs'))) as { buildNative(root: string): Promise<{ built: boolean; path?: string }> };
+    const native = await buildNative(ROOT);
     // The first run may build the bundle; it and a few more are warm-up.
     const warmup = quick ? 2 : 5;
     const calls = quick ? 10 : 40;
-    const samples = { plugin: [] as number[], node: [] as number[], load: [] as number[] };
-    for (let i = 0; i < warmup + calls; i++) {
-      const run = await runOnce(plugin, env);
-      check(run.code === 0, `tessera kubectl-credential exited ${run.code}: ${run.stderr.trim().slice(0, 200)}`);
+    const samples = { plugin: [] as number[], node: [] as number[], load: [] as number[], native: [] as number[] };
+    const checkCredential = (run: { code: number; stdout: string; stderr: string }, what: string): void => {
+      check(run.code === 0, `${what} exited ${run.code}: ${run.stderr.trim().slice(0, 200)}`);
       const credential = JSON.parse(run.stdout) as { apiVersion?: string; status?: { token?: string; expirationTimestamp?: string } };
-      check(credential.apiVersion === 'client.authentication.k8s.io/v1' && credential.status?.token === TOKEN && typeof credential.status.expirationTimestamp === 'string', 'tessera kubectl-credential printed another ExecCredential than the token handed out');
+      check(credential.apiVersion === 'client.authentication.k8s.io/v1' && credential.status?.token === TOKEN && typeof credential.status.expirationTimestamp === 'string', `${what} printed another ExecCredential than the token handed out`);
+    };
+    for (let i = 0; i < warmup + calls; i++) {
+      const run = await runOnce([BIN, ...pluginArgs], env);
+      checkCredential(run, 'tessera kubectl-credential');
+      const nativeRun = native.built && native.path ? await runOnce(pluginArgs, env, native.path) : undefined;
+      if (nativeRun) checkCredential(nativeRun, 'the native kubectl-credential');
       const floor = await runOnce(['-e', '0'], env);
       check(floor.code === 0, 'node -e 0 failed');
       const load = await runOnce(['-e', `require(${JSON.stringify(BUNDLE)})`], env);
@@ -122,16 +130,19 @@ export async function measureKubectlPlugin(quick: boolean, check: (ok: boolean, 
         samples.plugin.push(run.ns);
         samples.node.push(floor.ns);
         samples.load.push(load.ns);
+        if (nativeRun) samples.native.push(nativeRun.ns);
       }
     }
+    const runs = (warmup + calls) * (native.built ? 2 : 1);
     const handedOut = bridge.service.listActivity().filter((entry) => entry.outcome === 'handed-out' && entry.integration === 'kubectl').length;
-    check(handedOut === warmup + calls, `the activity log shows ${handedOut} kubectl hand-outs for ${warmup + calls} runs`);
+    check(handedOut === runs, `the activity log shows ${handedOut} kubectl hand-outs for ${runs} runs`);
     return {
       goalMedianUs: KUBECTL_PLUGIN_GOAL_US,
       rows: [
         { subject: 'tessera kubectl-credential', ...summarize(samples.plugin) },
         { subject: 'node -e 0', ...summarize(samples.node) },
         { subject: 'load the bundle only', ...summarize(samples.load) },
+        ...(samples.native.length > 0 ? [{ subject: 'native kubectl-credential' as const, ...summarize(samples.native) }] : []),
       ],
     };
   } finally {

@@ -57,6 +57,16 @@ interface TokenAnswer {
   readonly idToken?: string;
 }
 
+/**
+ * The path the native client (cli/native) was run as, when it handed this command over; read once
+ * and removed, so `exec`'s child does not inherit it.
+ */
+const invokedAs = ((): string | undefined => {
+  const path = process.env.TESSERA_INVOKED_AS;
+  delete process.env.TESSERA_INVOKED_AS;
+  return path && path.startsWith('/') ? path : undefined;
+})();
+
 /** Runs the command line; resolves with the exit code. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   if (isIntegrationCommand(argv)) return integration(argv, io);
@@ -111,8 +121,9 @@ function integration(argv: readonly string[], io: Io): Promise<number> {
     stdout: { write: (text: string) => io.stdout(text) },
     stderr: { write: (text: string) => io.stderr(text) },
     env: process.env,
-    // The path this command was started by (the launcher or its link), for kubeconfig entries.
-    commandPath: process.argv[1] ? resolvePath(process.argv[1]) : 'tessera',
+    // The path this command was started by, for kubeconfig entries: the one the native client was
+    // run as when it handed over (so kubectl runs the native client), else the launcher or its link.
+    commandPath: invokedAs ?? (process.argv[1] ? resolvePath(process.argv[1]) : 'tessera'),
     exitCodeFor: (code) => {
       if (code === 'usage') return EXIT.usage;
       if (code === 'app_not_running') return EXIT.appNotRunning;

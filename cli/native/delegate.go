@@ -23,6 +23,20 @@ func nodeClientPath() (string, error) {
 	return filepath.Join(filepath.Dir(self), "..", "..", "cli", "tessera.cjs"), nil
 }
 
+// invokedAs is the absolute path this command was run as — found on PATH as a shell finds it, not
+// resolved through links — which `tessera kubeconfig-user` writes into kubeconfig entries, so that
+// kubectl runs the native client through the same stable path (the installed link).
+func invokedAs() string {
+	path, err := exec.LookPath(os.Args[0])
+	if err != nil {
+		return ""
+	}
+	if absolute, err := filepath.Abs(path); err == nil {
+		return absolute
+	}
+	return ""
+}
+
 // delegate replaces this process with the Node client for the same arguments (same process id,
 // so the caller report and signals stay the caller's). It returns only when that cannot start.
 func delegate(args []string) int {
@@ -39,7 +53,11 @@ func delegate(args []string) int {
 		stderr("Node.js 20 or later must be on PATH to run this tessera command (tessera token runs without it).")
 		return exitFailure
 	}
-	err = syscall.Exec(node, append([]string{"node", script}, args...), os.Environ())
+	env := os.Environ()
+	if invoked := invokedAs(); invoked != "" {
+		env = append(env, "TESSERA_INVOKED_AS="+invoked)
+	}
+	err = syscall.Exec(node, append([]string{"node", script}, args...), env)
 	stderr("could not start Node.js (" + err.Error() + ").")
 	return exitFailure
 }

@@ -40,6 +40,7 @@ type tokenValue struct {
 		ID          string `json:"id"`
 		Username    string `json:"username"`
 		ProfileName string `json:"profileName"`
+		Tenant      string `json:"tenant"`
 	} `json:"account"`
 	IDToken string `json:"idToken"`
 }
@@ -57,7 +58,8 @@ type tokenJSON struct {
 	IDToken     string   `json:"idToken,omitempty"`
 }
 
-func stderr(message string) { os.Stderr.WriteString("tessera: " + message + "\n") }
+// stderr writes one line of the command's own: "tessera: " and the message.
+func stderr(message string) { _, _ = os.Stderr.WriteString("tessera: " + message + "\n") }
 
 // encodeJSON is JSON.stringify's text: no HTML escaping.
 func encodeJSON(value interface{}) []byte {
@@ -68,37 +70,52 @@ func encodeJSON(value interface{}) []byte {
 	return buffer.Bytes()     // with Encode's newline, which ends the request line too
 }
 
-// runToken asks the app for a token and prints it; returns the exit code.
-func runToken(options tokenOptions) int {
+// askToken sends one `token` request for the caller report of `integration` and returns the
+// answer's value. When it fails it has printed the one-line error, and ok is false with the exit
+// code to end with.
+func askToken(params tokenParams, integration string, program string) (value tokenValue, exit int, ok bool) {
 	socket, err := connectToApp(clientEndpoints())
 	if err != nil {
 		stderr(err.Error())
-		return exitAppNotRunning
+		return value, exitAppNotRunning, false
 	}
-	caller := describeCaller("cli", options.program)
-	params := tokenParams{Account: options.account, Scopes: options.scopes, Resource: options.resource, MinValidSeconds: options.minValidSeconds, ForceRefresh: options.forceRefresh, WithIDToken: options.idToken, Interactive: options.interactive}
+	caller := describeCaller(integration, program)
 	line := encodeJSON(tokenRequest{V: protocolVersion, ID: 1, Method: "token", Params: params, Caller: caller})
 	raw, appError, err := request(socket, line, stderr)
 	if err != nil {
 		stderr(err.Error())
-		if _, ok := err.(*notRunning); ok {
-			return exitAppNotRunning
+		if _, closed := err.(*notRunning); closed {
+			return value, exitAppNotRunning, false
 		}
-		return exitFailure
+		return value, exitFailure, false
 	}
 	if appError != nil {
 		stderr(appError.Message)
-		return exitCodeFor(appError.Code)
+		return value, exitCodeFor(appError.Code), false
 	}
-	var value tokenValue
 	if json.Unmarshal(raw, &value) != nil || value.AccessToken == "" {
 		stderr(unreadable{}.Error())
-		return exitFailure
+		return value, exitFailure, false
 	}
-	if _, err := os.Stdout.Write(formatToken(options, value)); err != nil {
+	return value, exitOk, true
+}
+
+// writeOut writes the whole output in one call; a closed pipe is a failure.
+func writeOut(output []byte) int {
+	if _, err := os.Stdout.Write(output); err != nil {
 		return exitFailure
 	}
 	return exitOk
+}
+
+// runToken asks the app for a token and prints it; returns the exit code.
+func runToken(options tokenOptions) int {
+	params := tokenParams{Account: options.account, Scopes: options.scopes, Resource: options.resource, MinValidSeconds: options.minValidSeconds, ForceRefresh: options.forceRefresh, WithIDToken: options.idToken, Interactive: options.interactive}
+	value, exit, ok := askToken(params, "cli", options.program)
+	if !ok {
+		return exit
+	}
+	return writeOut(formatToken(options, value))
 }
 
 // formatToken is the output of --format raw, header, json or env.

@@ -78,7 +78,7 @@ const TOKEN_VALUE = {
   expiresOn: 1_893_456_000,
   scopes: ['api://demo/read', 'openid'],
   // Characters JSON encoders treat differently (HTML escaping, non-ASCII) must print as JSON.stringify prints them.
-  account: { id: 'uid.utid', username: 'zoë&<ops>@contoso.com', profileName: 'Demo "provider"' },
+  account: { id: 'uid.utid', username: 'zoë&<ops>@contoso.com', profileName: 'Demo "provider"', tenant: 'tenant-a' },
   idToken: ID_TOKEN,
 };
 const answer = (value: unknown): string => `${JSON.stringify({ id: 1, ok: true, value })}\n`;
@@ -139,6 +139,49 @@ requires(goInstalled()).describe('the native tessera client answers as the Node 
     const vet = await withoutTerminal('go', ['vet', '.'], { cwd: dir, env: { ...process.env, CGO_ENABLED: '0' } });
     expect(vet.stderr).toBe('');
     expect(vet.code).toBe(0);
+  });
+
+  const KUBECTL_LINES: readonly (readonly string[])[] = [
+    ['kubectl-credential'],
+    ['kubectl-credential', 'alice@contoso.com', '--scope', 'api://demo/read', '--scope=openid'],
+    ['kubectl-credential', '--account=alice@contoso.com', '--min-valid', '600', '-t', 'TENANT-A'],
+    // A kubeconfig written by kubelogin convert-kubeconfig, with only its command changed.
+    ['get-token', '--login', 'azurecli', '--server-id', '6dae42f8-4368-4678-94ff-3960e28e3630', '--tenant-id', 'tenant-a', '--legacy', '--environment=AzurePublicCloud', '--login', 'devicecode'],
+  ];
+  const EXEC_INFOS: readonly (string | undefined)[] = [
+    undefined,
+    '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}',
+    '{"apiVersion":"client.authentication.k8s.io/v1beta1"}',
+    '{"apiVersion":"client.authentication.k8s.io/v2"}',
+    'not json',
+  ];
+
+  it.each(KUBECTL_LINES.map((args) => [args.join(' '), args] as const))('"tessera %s" for kubectl: the same request line, notes and ExecCredential for every exec info', async (_, args) => {
+    peer.reply = () => [answer(TOKEN_VALUE)];
+    for (const execInfo of EXEC_INFOS) {
+      const { node, native: fast, requests } = await both(args, execInfo === undefined ? {} : { KUBERNETES_EXEC_INFO: execInfo });
+      expect(node.code, String(execInfo)).toBe(0);
+      expect(JSON.parse(node.stdout)).toMatchObject({ kind: 'ExecCredential', status: { token: ACCESS_TOKEN, expirationTimestamp: '2030-01-01T00:00:00Z' } });
+      expect(requests[0]).toMatchObject({ caller: { integration: 'kubectl' } });
+      expect(requests[1]).toEqual(requests[0]);
+      expect(fast, String(execInfo)).toEqual(node);
+    }
+  });
+
+  it('kubectl: refuses an account of another tenant, and hands usage errors and kubeconfig-user to the Node client', async () => {
+    peer.reply = () => [answer(TOKEN_VALUE)];
+    const other = await both(['kubectl-credential', '--tenant-id', 'tenant-b']);
+    expect(other.node).toMatchObject({ code: EXIT.failure, stdout: '' });
+    expect(other.node.stderr).toContain("is in another tenant than the kubeconfig's --tenant-id");
+    expect(other.native).toEqual(other.node);
+    for (const args of [['kubectl-credential', 'a', 'b'], ['kubectl-credential', 'a', '--account', 'b'], ['kubectl-credential', '--min-valid', 'soon'], ['kubectl-credential', '--scope'], ['kubectl-credential', '--scope', 'has space'], ['kubectl-credential', '--server-id', 'x', '--server-id', 'y']]) {
+      const { node, native: fast } = await both(args);
+      expect(fast, args.join(' ')).toEqual(node);
+    }
+    // The entry names the command as it was run: the native client when it was (kubectl then runs it).
+    const entry = await both(['kubeconfig-user', 'dev', '--server-id', 'api://aks']);
+    expect(entry.node.stdout).toContain(`command: ${JSON.stringify(NODE_BIN)}`);
+    expect(entry.native.stdout).toBe(entry.node.stdout.replace(JSON.stringify(NODE_BIN), JSON.stringify(native)));
   });
 
   it('prints the app’s notices while it waits, as the Node client does', async () => {

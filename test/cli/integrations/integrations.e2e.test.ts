@@ -15,6 +15,8 @@ import { chromiumInstalled } from '../../support/browser';
 import { startGitHttpStandIn, type GitHttpStandIn } from '../../support/git-http-stand-in';
 import { DEMO_API, type TestIdp } from '../../support/idp';
 import { standInKubeconfig, startKubeApiStandIn, type KubeApiStandIn } from '../../support/kube-api-stand-in';
+import { CommandLineToolInstaller, commandLineToolFiles } from '../../../main/bridge/command-line-tool';
+import { ensureNativeClient, goInstalled } from '../../support/native-client';
 import { command, file, requires } from '../../support/requires';
 import { DEMO_USER, REPO_ROOT as ROOT, startRunningApp, TESSERA_BIN as BIN, type RunningApp } from '../../support/running-app';
 import { inTerminal as runInTerminal, shellWord as q, type TerminalRun } from '../../support/terminal';
@@ -88,6 +90,26 @@ requires(chromiumInstalled(), command('script', 'apt-get install util-linux (the
       expect(api.requests.length).toBeGreaterThan(0);
       expect(api.requests.every((request) => request.status === 200)).toBe(true);
       expect(app.prompts.at(-1)).toMatchObject({ integration: 'kubectl', username: ALICE.username, scopes: [SCOPE], caller: { program: 'kubectl', integration: 'kubectl' } });
+      expect(activity()[0]).toMatchObject({ outcome: 'handed-out', integration: 'kubectl', username: ALICE.username, scopes: [SCOPE], basis: 'once' });
+    });
+
+    requires(goInstalled()).it('with the native client installed, kubeconfig-user names the installed link and kubectl runs the native client', async () => {
+      const linkDir = join(dir, 'native-bin');
+      const installed = await new CommandLineToolInstaller({ ...commandLineToolFiles(ROOT), native: await ensureNativeClient(), binDir: linkDir }).install();
+      const onPath = { PATH: `${linkDir}:${process.env['PATH'] ?? '/usr/bin:/bin'}` };
+      const entry = await inTerminal(`tessera kubeconfig-user e2e-native ${ALICE.username} --server-id ${DEMO_API}`, onPath);
+      expect(entry.code).toBe(0);
+      expect(entry.output).toContain(`      command: ${JSON.stringify(installed.installPath)}`);
+      const kubeconfig = join(dir, 'kubeconfig-native');
+      await writeFile(kubeconfig, standInKubeconfig(api.server, ca.caCertPem, 'e2e-native', entry.output));
+      const before = api.requests.length;
+      app.answers.push('once');
+      const run = await inTerminal(`${KUBECTL} --kubeconfig ${q(kubeconfig)} get namespaces -o name`, { ...onPath, KUBECACHEDIR: join(dir, 'kube-cache-native') });
+      expect(run.code).toBe(0);
+      expect(run.output).toContain('namespace/tessera-demo');
+      expect(api.requests.length).toBeGreaterThan(before);
+      expect(api.requests.slice(before).every((request) => request.status === 200)).toBe(true);
+      expect(app.prompts.at(-1)).toMatchObject({ integration: 'kubectl', caller: { program: 'kubectl', integration: 'kubectl' } });
       expect(activity()[0]).toMatchObject({ outcome: 'handed-out', integration: 'kubectl', username: ALICE.username, scopes: [SCOPE], basis: 'once' });
     });
   });
