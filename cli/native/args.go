@@ -4,7 +4,6 @@ package main
 
 import (
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -25,9 +24,6 @@ type tokenOptions struct {
 }
 
 const defaultEnvName = "TESSERA_ACCESS_TOKEN"
-
-var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-var digits = regexp.MustCompile(`^\d+$`)
 
 // parseToken reads a `tessera token` command line. It returns ok=false for anything it does not
 // answer itself: another subcommand, --help, --format az, or any usage error — the Node client
@@ -80,7 +76,7 @@ func parseToken(args []string) (tokenOptions, bool) {
 			options.resource = v
 		case "--min-valid", "--time":
 			v, ok := value()
-			if !ok || !digits.MatchString(v) {
+			if !ok || !isDigits(v, 0) {
 				return options, false
 			}
 			seconds, err := strconv.Atoi(v)
@@ -108,7 +104,7 @@ func parseToken(args []string) (tokenOptions, bool) {
 			options.format = v
 		case "--env":
 			v, ok := value()
-			if !ok || !envNamePattern.MatchString(v) {
+			if !ok || !isEnvName(v) {
 				return options, false
 			}
 			options.envName = v

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"regexp"
 	"syscall"
 	"unicode/utf16"
 )
@@ -21,13 +20,10 @@ type callerReport struct {
 	Integration     string `json:"integration"`
 }
 
-// Control characters would let a program name rewrite the prompt; the app refuses them.
-var controlCharacters = regexp.MustCompile("[\u0000-\u001F\u007F-\u009F]")
-
 // clean replaces control characters and keeps at most max UTF-16 units (the app's limits count
 // them, as JavaScript strings do).
 func clean(text string, max int) string {
-	cleaned := controlCharacters.ReplaceAllString(text, "?")
+	cleaned := replaceControls(text)
 	units := utf16.Encode([]rune(cleaned))
 	if len(units) <= max {
 		return cleaned

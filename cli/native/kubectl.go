@@ -5,7 +5,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -26,11 +25,6 @@ type kubectlOptions struct {
 // kubeloginBooleanFlags are kubelogin's `get-token` flags without a value; every other unknown
 // flag is taken to have one, as pflag does for string flags.
 var kubeloginBooleanFlags = map[string]bool{"--legacy": true, "--use-azurerm-env-vars": true, "--pop-enabled": true}
-
-// RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`.
-var scopeToken = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,512}$`)
-
-var seconds = regexp.MustCompile(`^\d{1,6}$`)
 
 // parseKubectl reads `tessera kubectl-credential [ACCOUNT] [--account A] [--scope S]…
 // [--server-id APP] [--tenant-id T] [--min-valid SECONDS]`, also as kubelogin's `get-token`. It
@@ -102,7 +96,7 @@ func parseKubectl(args []string) (kubectlOptions, bool) {
 		options.scopes = append(options.scopes, serverID[0]+"/.default")
 	}
 	for _, scope := range options.scopes {
-		if !scopeToken.MatchString(scope) {
+		if !isScopeToken(scope) {
 			return options, false
 		}
 	}
@@ -110,7 +104,7 @@ func parseKubectl(args []string) (kubectlOptions, bool) {
 		options.tenantID, options.hasTenantID = tenant[0], true
 	}
 	if raw := values["--min-valid"]; len(raw) > 0 {
-		if !seconds.MatchString(raw[0]) {
+		if !isDigits(raw[0], 6) {
 			return options, false
 		}
 		n, _ := strconv.Atoi(raw[0])
