@@ -3,7 +3,6 @@
 package main
 
 import (
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -69,8 +68,9 @@ func parseToken(args []string) (tokenOptions, bool) {
 			if !ok {
 				return options, false
 			}
-			// The Node client's URL parser decides about anything Go's does not read as absolute.
-			if parsed, err := url.Parse(v); err != nil || !parsed.IsAbs() {
+			// Anything plainer than a simple absolute URI goes to the Node client, whose URL parser
+			// (WHATWG, as the app's) decides and words the error.
+			if !isPlainURI(v) {
 				return options, false
 			}
 			options.resource = v

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"os"
 	"syscall"
 )
@@ -25,8 +24,63 @@ func (unreadable) Error() string {
 	return "Tessera sent an answer this command cannot read. Update the command to the app’s version."
 }
 
+// unixSocket is a connected Unix stream socket used with plain blocking system calls. Go's net
+// package would add its poller (epoll, a pipe, two more calls per connection) and its packages'
+// start-up, for one request and one answer.
+type unixSocket struct{ fd int }
+
+func dialUnix(path string) (*unixSocket, error) {
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err = syscall.Connect(fd, &syscall.SockaddrUnix{Name: path})
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		syscall.Close(fd)
+		return nil, err
+	}
+	return &unixSocket{fd: fd}, nil
+}
+
+func (s *unixSocket) Read(buffer []byte) (int, error) {
+	for {
+		n, err := syscall.Read(s.fd, buffer)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n == 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+func (s *unixSocket) Write(data []byte) (int, error) {
+	written := 0
+	for written < len(data) {
+		n, err := syscall.Write(s.fd, data[written:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return written, err
+		}
+		written += n
+	}
+	return written, nil
+}
+
+func (s *unixSocket) Close() error { return syscall.Close(s.fd) }
+
 // connectToApp connects to the first endpoint that passes its checks and answers.
-func connectToApp(endpoints []endpoint) (net.Conn, error) {
+func connectToApp(endpoints []endpoint) (*unixSocket, error) {
 	uid := os.Getuid()
 	var unsafe error
 	for _, at := range endpoints {
@@ -37,7 +91,7 @@ func connectToApp(endpoints []endpoint) (net.Conn, error) {
 			}
 			continue // missing: try the next place
 		}
-		conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: at.path, Net: "unix"})
+		conn, err := dialUnix(at.path)
 		if err == nil {
 			return conn, nil
 		}
@@ -74,7 +128,7 @@ const maxAnswerBytes = 1 << 20
 
 // request sends one request line and reads lines until the answer, passing notices to onNotice.
 // It returns the value, or the app's error.
-func request(conn net.Conn, line []byte, onNotice func(string)) (json.RawMessage, *wireError, error) {
+func request(conn io.ReadWriteCloser, line []byte, onNotice func(string)) (json.RawMessage, *wireError, error) {
 	defer conn.Close()
 	if _, err := conn.Write(line); err != nil {
 		return nil, nil, connectionFailed(err)

@@ -3,11 +3,30 @@
 package main
 
 import (
+	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
+
+// lookPath finds a program as a shell does: a name with a slash as it is, else the first
+// executable file of that name in a PATH folder. (os/exec would bring its packages' start-up.)
+func lookPath(name string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if dir == "" {
+			dir = "."
+		}
+		path := filepath.Join(dir, name)
+		if info, err := os.Stat(path); err == nil && !info.IsDir() && info.Mode()&0o111 != 0 {
+			return path, nil
+		}
+	}
+	return "", errors.New(name + " not found on PATH")
+}
 
 // nodeClientPath is the Node client's launcher: this binary lives at <root>/dist/cli/tessera-native,
 // in a checkout and in a packaged app's resources alike, and the launcher at <root>/cli/tessera.cjs
@@ -27,7 +46,7 @@ func nodeClientPath() (string, error) {
 // resolved through links — which `tessera kubeconfig-user` writes into kubeconfig entries, so that
 // kubectl runs the native client through the same stable path (the installed link).
 func invokedAs() string {
-	path, err := exec.LookPath(os.Args[0])
+	path, err := lookPath(os.Args[0])
 	if err != nil {
 		return ""
 	}
@@ -48,7 +67,7 @@ func delegate(args []string) int {
 		stderr("this command needs its Node client (cli/tessera.cjs), which is missing here. Reinstall Tessera, or run npm install in the checkout.")
 		return exitFailure
 	}
-	node, err := exec.LookPath("node")
+	node, err := lookPath("node")
 	if err != nil {
 		stderr("Node.js 20 or later must be on PATH to run this tessera command (tessera token runs without it).")
 		return exitFailure

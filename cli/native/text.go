@@ -59,3 +59,64 @@ func replaceControls(text string) string {
 		return r
 	}, text)
 }
+
+// isPlainURI accepts a strict subset of what the WHATWG URL parser (the Node client's and the
+// app's) accepts: a scheme, then either `//` and a host of letters, digits, `.`, `-`, `_` and `~`
+// with an optional numeric port, or (other schemes than http and https) an opaque part; then a
+// path, query and fragment of URI characters without `%`, `\`, quotes, brackets or spaces. So
+// `https://management.azure.com/`, `api://6dae42f8-…` and `urn:ms:x` pass, and whatever does not
+// is left to the Node client, which either accepts it too or words the usage error.
+func isPlainURI(text string) bool {
+	colon := strings.IndexByte(text, ':')
+	if colon < 1 || len(text) > 2048 {
+		return false
+	}
+	scheme := text[:colon]
+	for i := 0; i < len(scheme); i++ {
+		c := scheme[i]
+		letter := (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+		if !(letter || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))) {
+			return false
+		}
+	}
+	rest := text[colon+1:]
+	special := strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")
+	if strings.HasPrefix(rest, "//") {
+		authority := rest[2:]
+		if end := strings.IndexAny(authority, "/?#"); end >= 0 {
+			authority, rest = authority[:end], authority[end:]
+		} else {
+			rest = ""
+		}
+		host, port := authority, ""
+		if at := strings.IndexByte(authority, ':'); at >= 0 {
+			host, port = authority[:at], authority[at+1:]
+			if !isDigits(port, 5) {
+				return false
+			}
+		}
+		if host == "" || !allIn(host, isHostByte) {
+			return false
+		}
+	} else if special || rest == "" {
+		return false
+	}
+	return allIn(rest, isPathByte)
+}
+
+func allIn(text string, allowed func(byte) bool) bool {
+	for i := 0; i < len(text); i++ {
+		if !allowed(text[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHostByte(c byte) bool {
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' || c == '~'
+}
+
+func isPathByte(c byte) bool {
+	return isHostByte(c) || strings.IndexByte("/?#:@!$&'()*+,;=", c) >= 0
+}

@@ -114,6 +114,10 @@ requires(goInstalled()).describe('the native tessera client answers as the Node 
     ['token', 'alice@contoso.com'],
     ['token', 'demo:alice@contoso.com', '--scope', 'api://demo/read openid', '-s', 'profile'],
     ['token', '--resource', 'https://management.azure.com', '--min-valid', '0'],
+    ['token', '--resource=https://management.core.windows.net/'],
+    ['token', '--resource', 'api://6dae42f8-4368-4678-94ff-3960e28e3630'],
+    ['token', '--resource', 'urn:ms-drs:enterpriseregistration.windows.net'],
+    ['token', '--resource', 'http://localhost:8080/api?x=1#y'],
     ['token', '--min-valid=600', '--force-refresh', '--id-token'],
     ['token', '--interactive', '--program', 'ci-job', '--format', 'header'],
     ['token', '--format=json'],
@@ -224,7 +228,7 @@ requires(goInstalled()).describe('the native tessera client answers as the Node 
       request.method === 'status'
         ? [answer({ app: 'Tessera', version: '9.9.9', mode: 'browser', pid: 42, endpoint: 'the socket', storage: { mode: 'encrypted', backend: 'test' }, approvals: { uiOpen: true, where: 'the page' }, accounts: 1 })]
         : [answer(TOKEN_VALUE)];
-    for (const args of [['--help'], ['--version'], ['token', '--format', 'yaml'], ['token', '--min-valid', '-1'], ['token', 'a', 'b'], ['token', '--help'], ['token', '--', 'ls'], ['token', '--format', 'az'], ['status'], ['accounts', '--bogus']]) {
+    for (const args of [['--help'], ['--version'], ['token', '--format', 'yaml'], ['token', '--min-valid', '-1'], ['token', 'a', 'b'], ['token', '--help'], ['token', '--', 'ls'], ['token', '--format', 'az'], ['status'], ['accounts', '--bogus'], ['token', '--resource', 'not a url'], ['token', '--resource', 'https://'], ['token', '--resource', 'api://a:b'], ['token', '--resource', 'https://exa mple.com'], ['token', '--resource', 'https://[::1]/'], ['token', '--resource', 'mailto:a%20b']]) {
       const { node, native: fast } = await both(args);
       expect(fast, args.join(' ')).toEqual(node);
     }
