@@ -169,6 +169,11 @@ function serveConnection(socket: Socket, options: ChannelServerOptions, limits: 
     }, limits.readDeadlineMs);
     deadline.unref();
   };
+  // Aborting builds a DOMException with its stack (about 25 µs, on every connection's end):
+  // only a request still in flight has anything listening.
+  const hangUp = (): void => {
+    if (inFlight > 0) controller.abort();
+  };
   const maybeFinish = (): void => {
     if (inFlight === 0 && ended && !closed) {
       closed = true;
@@ -254,14 +259,14 @@ function serveConnection(socket: Socket, options: ChannelServerOptions, limits: 
     }
     // A caller that ends its side has hung up (a unix socket's peer closing sends the same FIN):
     // answers that are ready still go out, but nothing waits for a person on its behalf.
-    controller.abort();
+    hangUp();
     maybeFinish();
   });
   socket.on('error', () => undefined);
   socket.on('close', () => {
     closed = true;
     clearTimeout(deadline);
-    controller.abort();
+    hangUp();
     aborts.delete(controller);
   });
   armDeadline();
