@@ -50,6 +50,7 @@ export function createPageLoader(options: { readonly caPem: string; readonly use
     let url = new URL(startUrl);
     let method: 'GET' | 'POST' = 'GET';
     let body: string | undefined;
+    let typedPassword = false;
     for (let step = 0; step < MAX_STEPS; step += 1) {
       if (contents.destroyed) throw aborted();
       if (await cancelledBySession(contents, url.href)) throw aborted();
@@ -78,6 +79,10 @@ export function createPageLoader(options: { readonly caPem: string; readonly use
       contents.emit('did-navigate', makeEvent(), url.href);
       const form = /<form method="post" action="([^"]*)"/.exec(html);
       if (!form || !html.includes('name="password"')) return;
+      // The form again after the password was sent: it was refused. A person reads the error and
+      // stays on the page (or closes the window); typing the same password again would not help.
+      if (typedPassword) return;
+      typedPassword = true;
       // The login form: type the user's name and password and press "Sign in".
       const action = new URL((form[1] ?? '').replaceAll('&amp;', '&'), url);
       const submit = makeEvent({ url: action.href, isMainFrame: true });
