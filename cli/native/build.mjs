@@ -15,16 +15,14 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } f
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** The native client's file name, next to the Node client's bundle. */
-export const NATIVE_NAME = 'tessera-native';
-
-/** Where the native client is built under the repository (or app resources) root. */
-export function nativePath(root) {
-  return join(root, 'dist', 'cli', NATIVE_NAME);
-}
+/**
+ * The native client's file name, next to the Node client's bundle (main/bridge/command-line-tool.ts
+ * links to it there).
+ */
+const NATIVE_NAME = 'tessera-native';
 
 /** `go version`'s line, or undefined when Go is not installed. */
-export function goVersion() {
+function goVersion() {
   const run = spawnSync('go', ['version'], { encoding: 'utf8' });
   return run.status === 0 ? run.stdout.trim() : undefined;
 }
@@ -69,7 +67,7 @@ async function sharedRules(root) {
 const goName = (key) => `exit${key[0].toUpperCase()}${key.slice(1)}`;
 
 /** zz_generated.go's text. */
-export async function generatedGo(root) {
+async function generatedGo(root) {
   const { EXIT, EXIT_FOR_ERROR_CODE, BRIDGE_PROTOCOL_VERSION } = await sharedRules(root);
   const byValue = new Map(Object.entries(EXIT).map(([key, value]) => [value, goName(key)]));
   return [

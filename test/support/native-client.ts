@@ -9,11 +9,7 @@ const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
 interface NativeBuild {
   buildNative(root: string, options?: { force?: boolean }): Promise<{ built: true; path: string } | { built: false; reason: string }>;
-  nativePath(root: string): string;
 }
-
-/** Where the native client is built. */
-export const NATIVE_BIN = join(REPO_ROOT, 'dist', 'cli', 'tessera-native');
 
 /** Go, which builds the native client. */
 export function goInstalled(): Requirement {

@@ -9,6 +9,7 @@ import { createDefaultHttpClient, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS
 import { InvalidArgumentError, TransportError } from '../../../main/auth/errors';
 import { PublicClientApplication } from '../../../main/auth';
 import { createTestCa } from '../../support/test-certs';
+import { rejection } from '../../support/rejection';
 
 interface Echo {
   method: string;
@@ -35,16 +36,6 @@ function client(options: Parameters<typeof createDefaultHttpClient>[0]): Closabl
 async function listen(s: HttpServer | HttpsServer): Promise<number> {
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
   return (s.address() as AddressInfo).port;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TransportError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TransportError);
-    return error as TransportError;
-  }
-  throw new Error('expected a TransportError');
 }
 
 beforeAll(async () => {
@@ -129,7 +120,7 @@ describe('createDefaultHttpClient', () => {
   });
 
   it('rejects an unknown CA by default with a typed network error', async () => {
-    const error = await rejection(client({}).get(`${origin}/hello`));
+    const error = await rejection(client({}).get(`${origin}/hello`), TransportError);
     expect(error.code).toBe('network_error');
     expect(error.cause).toBeInstanceOf(Error);
     expect(error.message).toContain('127.0.0.1');
@@ -162,20 +153,20 @@ describe('createDefaultHttpClient', () => {
   });
 
   it('gives code timeout when the server does not answer within the timeout', async () => {
-    const error = await rejection(client({ verify: caPath, timeout: 100 }).get(`${origin}/slow`));
+    const error = await rejection(client({ verify: caPath, timeout: 100 }).get(`${origin}/slow`), TransportError);
     expect(error.code).toBe('timeout');
     expect(error.message).toContain('127.0.0.1');
   });
 
   it('a server trickling a byte every 200 ms fails at the overall deadline (bug: trickle never failed)', async () => {
-    const error = await rejection(client({ verify: caPath, timeout: 1_000 }).get(`${origin}/trickle`));
+    const error = await rejection(client({ verify: caPath, timeout: 1_000 }).get(`${origin}/trickle`), TransportError);
     expect(error.code).toBe('timeout');
     expect(error.message).toMatch(/did not finish within 1 s/);
   });
 
   it('takes the deadline from ClientApplication\'s timeout option', async () => {
     const app = new PublicClientApplication('client', { oidcAuthority: `${origin}/slow`, verify: caPath, timeout: 300 });
-    const error = await rejection(app.authority());
+    const error = await rejection(app.authority(), TransportError);
     expect(error.code).toBe('timeout');
   });
 
@@ -186,9 +177,9 @@ describe('createDefaultHttpClient', () => {
 
   it('refuses a body over the limit, declared or not (bug: a 200 MiB token was accepted)', async () => {
     const small = client({ verify: caPath, maxResponseBytes: 100_000 });
-    const declared = await rejection(small.get(`${origin}/big?n=200000`));
+    const declared = await rejection(small.get(`${origin}/big?n=200000`), TransportError);
     expect(declared.code).toBe('response_too_large');
-    const undeclared = await rejection(small.get(`${origin}/big?n=200000&length=none`));
+    const undeclared = await rejection(small.get(`${origin}/big?n=200000&length=none`), TransportError);
     expect(undeclared.code).toBe('response_too_large');
     expect(undeclared.message).toContain('127.0.0.1');
     // At the limit exactly, the body is read whole.
@@ -199,7 +190,7 @@ describe('createDefaultHttpClient', () => {
     const closed = createHttpServer();
     const port = await listen(closed);
     await new Promise((resolve) => closed.close(resolve));
-    const error = await rejection(client({ verify: caPath }).post(`https://127.0.0.1:${port}/token`, { data: { password: 'pw-secret' } }));
+    const error = await rejection(client({ verify: caPath }).post(`https://127.0.0.1:${port}/token`, { data: { password: 'pw-secret' } }), TransportError);
     expect(error.code).toBe('network_error');
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).not.toContain('pw-secret');
@@ -219,7 +210,7 @@ describe('createDefaultHttpClient', () => {
   });
 
   it('checks the CA through the proxy tunnel too', async () => {
-    const error = await rejection(client({ proxies: { https: proxyUrl } }).get(`${origin}/proxied`));
+    const error = await rejection(client({ proxies: { https: proxyUrl } }).get(`${origin}/proxied`), TransportError);
     expect(error.code).toBe('network_error');
   });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InteractionError, LoopbackBroker, MAX_REDIRECT_REQUEST_BYTES } from '../../../main/auth';
 import { chromiumInstalled, launchChromium, newLoopbackContext } from '../../support/browser';
 import { requires } from '../../support/requires';
+import { rejection } from '../../support/rejection';
 
 function portOf(redirectUri: string): number {
   return Number(new URL(redirectUri).port);
@@ -36,16 +37,6 @@ function get(url: string, host?: string): Promise<{ status: number; headers: Rec
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<InteractionError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof InteractionError) return error;
-    throw error;
-  }
-  throw new Error('expected an InteractionError');
-}
-
 describe('LoopbackBroker without a browser', () => {
   it('binds 127.0.0.1 on an ephemeral port with the configured path', async () => {
     const broker = new LoopbackBroker({ openExternal: () => {}, path: '/callback' });
@@ -58,7 +49,7 @@ describe('LoopbackBroker without a browser', () => {
   it('times out with interaction_timeout and closes the port', async () => {
     const broker = new LoopbackBroker({ openExternal: () => {} });
     const { redirectUri } = await broker.prepare();
-    const error = await rejection(broker.open('https://idp.invalid/authorize', redirectUri, { timeoutMs: 100 }));
+    const error = await rejection(broker.open('https://idp.invalid/authorize', redirectUri, { timeoutMs: 100 }), InteractionError);
     expect(error.code).toBe('interaction_timeout');
     expect(await isClosed(portOf(redirectUri))).toBe(true);
   });
@@ -69,19 +60,19 @@ describe('LoopbackBroker without a browser', () => {
     const controller = new AbortController();
     const flow = broker.open('https://idp.invalid/authorize', redirectUri, { signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
-    expect((await rejection(flow)).code).toBe('user_cancelled');
+    expect((await rejection(flow, InteractionError)).code).toBe('user_cancelled');
     expect(await isClosed(portOf(redirectUri))).toBe(true);
   });
 
   it('a failing openExternal is a broker_error', async () => {
     const broker = new LoopbackBroker({ openExternal: () => Promise.reject(new Error('no browser')) });
     const { redirectUri } = await broker.prepare();
-    expect((await rejection(broker.open('https://idp.invalid/a', redirectUri))).code).toBe('broker_error');
+    expect((await rejection(broker.open('https://idp.invalid/a', redirectUri), InteractionError)).code).toBe('broker_error');
   });
 
   it('open without prepare is a broker_error', async () => {
     const broker = new LoopbackBroker({ openExternal: () => {} });
-    expect((await rejection(broker.open('https://idp.invalid/a', 'http://127.0.0.1:1/'))).code).toBe('broker_error');
+    expect((await rejection(broker.open('https://idp.invalid/a', 'http://127.0.0.1:1/'), InteractionError)).code).toBe('broker_error');
   });
 
   it('ignores favicon, other paths, bare hits and foreign Host headers, then takes the code', async () => {
@@ -154,7 +145,7 @@ describe('LoopbackBroker without a browser', () => {
     // The time limit is far off: the sign-in must end on the refused request, not on it.
     const broker = new LoopbackBroker({ openExternal: () => {}, timeoutMs: 10 * 60_000 });
     const { redirectUri } = await broker.prepare();
-    const flow = rejection(broker.open('https://idp.invalid/authorize?state=s-huge', redirectUri));
+    const flow = rejection(broker.open('https://idp.invalid/authorize?state=s-huge', redirectUri), InteractionError);
     const page = await get(`${redirectUri}?error=invalid_request&error_description=${'B'.repeat(MAX_REDIRECT_REQUEST_BYTES)}&state=s-huge`);
     expect(page.status).toBe(414);
     expect(page.headers['content-security-policy']).toMatch(/^default-src 'none'/);

@@ -4,9 +4,9 @@
  * (loopback) broker, the AES-GCM key-file cipher and JSON file stores. No Chromium: every test
  * builds its own core and signs in its own accounts. One test also drives a real Chromium.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppEvent, ProfileDraft, ProviderProfile, SignInProgress } from '../../../preload/contract';
 import { LoopbackBroker } from '../../../main/brokers/loopback-broker';
@@ -24,6 +24,8 @@ import { requires } from '../../support/requires';
 import { BasicTextCipher } from '../../support/weak-ciphers';
 import { DEFAULT_CLIENTS, DEFAULT_USERS, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp, type TestUser } from '../../support/idp';
 import { scriptedSystemBrowser, type ScriptedAnswer, type ScriptedBrowser } from '../../support/idp/scripted-login';
+import { rejection } from '../../support/rejection';
+import { useTempDirs } from '../../support/temp-dirs';
 
 // Entra client ids are GUIDs; the test IdP gets one registered like its public client.
 const ENTRA_CLIENT_ID = '3f2b6a1e-8c4d-4e7f-9a0b-1c2d3e4f5a6b';
@@ -45,26 +47,7 @@ function waitFor<T extends AppEvent['type']>(core: AppCore, type: T, predicate: 
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-}
-
-function jwtClaims(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-const tempDirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-core-'));
-  tempDirs.push(dir);
-  return dir;
-}
+const tempDir = useTempDirs('core');
 
 /** Rewrites the encrypted cache stored in `dir`'s settings file (a test's way to age or swap tokens). */
 function editStoredCache(dir: string, edit: (cache: Record<string, Record<string, Record<string, unknown>>>) => void): void {
@@ -158,7 +141,6 @@ describe('app core with the test identity provider', () => {
     await Promise.allSettled(cores.map((core) => core.dispose()));
     await Promise.allSettled(browsers.map((browser) => browser.close()));
     await idp?.stop();
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   describe('profiles, settings and storage status', () => {
@@ -228,7 +210,7 @@ describe('app core with the test identity provider', () => {
     it('refuses the embedded window in browser mode with a clear error', async () => {
       const { core } = await makeCore(tempDir());
       const profile = await core.saveProfile({ ...entraDraft(), signInMethod: 'embedded' });
-      const error = await rejection(core.addAccount({ profileId: profile.id }));
+      const error = await rejection(core.addAccount({ profileId: profile.id }), AppError);
       expect(error.code).toBe('embedded_unavailable');
       expect(error.message).toMatch(/system browser/);
     });
@@ -269,7 +251,7 @@ describe('app core with the test identity provider', () => {
       cores.push(core);
       await core.updateSettings({ clipboardClearSeconds: 30 });
       refuse = true;
-      expect((await rejection(core.updateSettings({ clipboardClearSeconds: 45 }))).code).toBe('disk_full');
+      expect((await rejection(core.updateSettings({ clipboardClearSeconds: 45 }), AppError)).code).toBe('disk_full');
       expect((await core.getSettings()).clipboardClearSeconds).toBe(30);
     });
 
@@ -315,7 +297,7 @@ describe('app core with the test identity provider', () => {
       expect(raw.clearsAt).toBeGreaterThan(Date.now() + 50_000);
       expect(raw.expiresOn).toBeGreaterThan(Date.now() / 1000 + 600);
       expect((await idp.introspect(token)).active).toBe(true);
-      expect(jwtClaims(token)['sub']).toBe(alice.sub);
+      expect(decodeJwt(token)['sub']).toBe(alice.sub);
 
       const bearer = await core.copyToken({ accountId: account.id, format: 'bearer' });
       expect(bearer.format).toBe('bearer');
@@ -353,8 +335,8 @@ describe('app core with the test identity provider', () => {
       const bobToken = clipboard.writes.at(-1)!.text;
       await core.copyToken({ accountId: aliceAccount.id, format: 'raw' });
       const aliceToken = clipboard.writes.at(-1)!.text;
-      expect(jwtClaims(bobToken)['iss']).toBe(idp.entraIssuer());
-      expect(jwtClaims(aliceToken)['iss']).toBe(idp.oidcIssuer);
+      expect(decodeJwt(bobToken)['iss']).toBe(idp.entraIssuer());
+      expect(decodeJwt(aliceToken)['iss']).toBe(idp.oidcIssuer);
       expect((await idp.introspect(bobToken)).active).toBe(true);
       expect((await idp.introspect(aliceToken)).active).toBe(true);
       expect(core.trayModel().items.filter((i) => i.kind === 'account')).toHaveLength(2);
@@ -400,7 +382,7 @@ describe('app core with the test identity provider', () => {
       const { core, clipboard, answers, account } = await withAlice();
       await idp.revokeGrantsFor(alice.username);
       const needs = waitFor(core, 'needs-sign-in', (e) => e.accountId === account.id);
-      const error = await rejection(core.refreshAccount(account.id));
+      const error = await rejection(core.refreshAccount(account.id), AppError);
       expect(error.code).toBe('needs_sign_in');
       expect(error.message).toMatch(/sign in again/i);
       expect((await needs).reason).toBe(error.message);
@@ -439,7 +421,7 @@ describe('app core with the test identity provider', () => {
         expect(account.status.kind).toBe('needs-sign-in');
         expect(account.status.kind === 'needs-sign-in' && account.status.reason).toMatch(/could not be decrypted/);
       }
-      expect((await rejection(core.copyToken({ accountId: first.account.id, format: 'raw' }))).code).toBe('needs_sign_in');
+      expect((await rejection(core.copyToken({ accountId: first.account.id, format: 'raw' }), AppError)).code).toBe('needs_sign_in');
     });
 
     it('auto-refreshes a pinned account ahead of expiry, and stops at needs-sign-in', async () => {
@@ -479,7 +461,7 @@ describe('app core with the test identity provider', () => {
       const profile = await core.saveProfile(oidcDraft());
       const failed = waitFor(core, 'sign-in-progress', (e) => e.progress.kind === 'failed');
       const waiting = waitFor(core, 'sign-in-progress', (e) => e.progress.kind === 'waiting-for-user');
-      const pending = rejection(core.addAccount({ profileId: profile.id }));
+      const pending = rejection(core.addAccount({ profileId: profile.id }), AppError);
       await waiting;
       await core.cancelSignIn();
       const error = await pending;
@@ -500,7 +482,7 @@ describe('app core with the test identity provider', () => {
         codeShown = true;
         void core.cancelSignIn();
       });
-      const refused = await rejection(core.addAccount({ profileId: unknown.id }));
+      const refused = await rejection(core.addAccount({ profileId: unknown.id }), AppError);
       off();
       expect(codeShown, 'the provider handed out a code: it did not get the audience').toBe(false);
       expect(refused).toBeInstanceOf(OAuthServerError);
@@ -508,7 +490,7 @@ describe('app core with the test identity provider', () => {
 
       const known = await core.saveProfile(draft('Auth0-like', 'api://tessera-demo'));
       const code = waitFor(core, 'sign-in-progress', (e) => e.progress.kind === 'device-code');
-      const pending = rejection(core.addAccount({ profileId: known.id }));
+      const pending = rejection(core.addAccount({ profileId: known.id }), AppError);
       expect((await code).progress).toMatchObject({ kind: 'device-code', profileId: known.id });
       await core.cancelSignIn();
       expect((await pending).code).toBe('user_cancelled');
@@ -525,7 +507,7 @@ describe('app core with the test identity provider', () => {
       await core.removeAccount(bobAccount.id);
       expect((await changed).accounts.map((a) => a.id)).toEqual([aliceAccount.id]);
       expect(cleared).toEqual([bobAccount.id]);
-      expect((await rejection(core.copyToken({ accountId: bobAccount.id, format: 'raw' }))).code).toBe('not_found');
+      expect((await rejection(core.copyToken({ accountId: bobAccount.id, format: 'raw' }), AppError)).code).toBe('not_found');
       await core.dispose();
 
       const { core: again } = await makeCore(dir);
@@ -563,7 +545,7 @@ describe('app core with the test identity provider', () => {
 
       const withId = await core.acquireAccessToken(account.id, { withIdToken: true });
       expect(withId.accessToken).toBe(grant.accessToken);
-      expect(jwtClaims(withId.idToken!)).toMatchObject({ sub: alice.sub, aud: PUBLIC_CLIENT_ID, iss: idp.oidcIssuer });
+      expect(decodeJwt(withId.idToken!)).toMatchObject({ sub: alice.sub, aud: PUBLIC_CLIENT_ID, iss: idp.oidcIssuer });
     });
 
     it('refreshes when asked to, or when the cached token would expire within minValidSeconds', async () => {
@@ -590,10 +572,10 @@ describe('app core with the test identity provider', () => {
       const account = await core.addAccount({ profileId: profile.id });
       const grant = await core.acquireAccessToken(account.id, { scopes: ['api://tessera-demo/write'] });
       expect(grant.scopes).toEqual(['api://tessera-demo/write']);
-      expect(String(jwtClaims(grant.accessToken)['scope'])).toContain('api://tessera-demo/write');
-      expect((await rejection(core.acquireAccessToken('no-such-account'))).code).toBe('not_found');
+      expect(String(decodeJwt(grant.accessToken)['scope'])).toContain('api://tessera-demo/write');
+      expect((await rejection(core.acquireAccessToken('no-such-account'), AppError)).code).toBe('not_found');
       await idp.revokeGrantsFor(alice.username);
-      expect((await rejection(core.acquireAccessToken(account.id, { forceRefresh: true }))).code).toBe('needs_sign_in');
+      expect((await rejection(core.acquireAccessToken(account.id, { forceRefresh: true }), AppError)).code).toBe('needs_sign_in');
     });
   });
 
@@ -637,7 +619,7 @@ describe('app core with the test identity provider', () => {
             round === 1
               ? core.refreshAccount(first.account.id)
               : core.acquireAccessToken(first.account.id, { forceRefresh: true, scopes: ['api://tessera-demo/read', `round${round}`] });
-          const thrown = await rejection(call);
+          const thrown = await rejection(call, AppError);
           expect(idp.requestCount('/oidc/token'), `round ${round}`).toBe(1);
           answers.push({ code: thrown.code, message: thrown.message, info: thrown.toInfo() }, await core.listAccounts());
         }

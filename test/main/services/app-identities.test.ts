@@ -7,10 +7,10 @@
  * scripted system browser (test/support/idp/scripted-login.ts).
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent, ProfileDraft } from '../../../preload/contract';
 import { startBrowserMode } from '../../../main/browser-host/browser-mode';
@@ -25,6 +25,8 @@ import { CLIENT_SECRETS_KEY } from '../../../main/services/cache-persistence';
 import { createTestCa } from '../../support/test-certs';
 import { CONFIDENTIAL_CLIENT_ID, DEFAULT_CLIENTS, DEFAULT_USERS, DEMO_API, PUBLIC_CLIENT_ID, startTestIdp, type TestIdp, type TestUser } from '../../support/idp';
 import { scriptedSystemBrowser, type ScriptedAnswer, type ScriptedBrowser } from '../../support/idp/scripted-login';
+import { rejection } from '../../support/rejection';
+import { useTempDirs } from '../../support/temp-dirs';
 
 const SECRET = DEFAULT_CLIENTS.find((c) => c.clientId === CONFIDENTIAL_CLIENT_ID)?.clientSecret ?? '';
 /** A desktop client with a secret (as Google's are), registered for one fixed loopback redirect. */
@@ -38,20 +40,6 @@ const CERT_PRIVATE_KEY = certKeys.privateKey.export({ format: 'pem', type: 'pkcs
 // The test IdP finds the key by its JWK, not by thumbprint, so this is the SHA-1 of the public key's DER
 // (a stand-in with the right form; Entra would match the uploaded certificate's thumbprint).
 const CERT_THUMBPRINT = createHash('sha1').update(certKeys.publicKey.export({ format: 'der', type: 'spki' })).digest('hex');
-
-function jwtClaims(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -75,12 +63,7 @@ function filesContaining(dir: string, value: string): string[] {
   return found;
 }
 
-const tempDirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-apps-'));
-  tempDirs.push(dir);
-  return dir;
-}
+const tempDir = useTempDirs('apps');
 
 describe('app identities, client secrets and custom CAs (test identity provider)', () => {
   let idp: TestIdp;
@@ -149,7 +132,6 @@ describe('app identities, client secrets and custom CAs (test identity provider)
     await Promise.allSettled(cores.map((core) => core.dispose()));
     await Promise.allSettled(browsers.map((browser) => browser.close()));
     await idp?.stop();
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   describe('app identities (client credentials)', () => {
@@ -170,8 +152,8 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       await core.copyToken({ accountId: account.id, format: 'raw' });
       const copied = clipboard.writes.at(-1)?.text ?? '';
       // A client-credentials token: issued to the client itself, for the demo API, with no user.
-      expect(jwtClaims(copied)).toMatchObject({ client_id: CONFIDENTIAL_CLIENT_ID, aud: DEMO_API });
-      expect(jwtClaims(copied)['sub']).not.toBe(alice.sub);
+      expect(decodeJwt(copied)).toMatchObject({ client_id: CONFIDENTIAL_CLIENT_ID, aud: DEMO_API });
+      expect(decodeJwt(copied)['sub']).not.toBe(alice.sub);
       expect((await idp.introspect(copied)).active).toBe(true);
 
       const revealed = await core.revealToken({ accountId: account.id });
@@ -185,7 +167,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
 
       const grant = await core.acquireAccessToken(account.id, { forceRefresh: true });
       expect(grant.accessToken).not.toBe(after.accessToken);
-      expect(jwtClaims(grant.accessToken)).toMatchObject({ client_id: CONFIDENTIAL_CLIENT_ID });
+      expect(decodeJwt(grant.accessToken)).toMatchObject({ client_id: CONFIDENTIAL_CLIENT_ID });
       // "Sign in again" on an app identity gets a new token with the saved secret, same account.
       const again = await core.reauthenticate(account.id);
       expect(again.id).toBe(account.id);
@@ -211,7 +193,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       const second = await makeCore(dir);
       expect((await second.core.listProfiles()).find((p) => p.id === profile.id)?.clientAuth).toEqual({ kind: 'secret', saved: true });
       const grant = await second.core.acquireAccessToken(account.id, { forceRefresh: true });
-      expect(jwtClaims(grant.accessToken)).toMatchObject({ client_id: CONFIDENTIAL_CLIENT_ID });
+      expect(decodeJwt(grant.accessToken)).toMatchObject({ client_id: CONFIDENTIAL_CLIENT_ID });
     });
 
     it('where tokens stay in memory only, so does the secret: after a restart the profile and the account ask for it again', async () => {
@@ -226,7 +208,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       expect((await second.core.listProfiles()).find((p) => p.id === profile.id)?.clientAuth).toEqual({ kind: 'secret', saved: false });
       const [view] = await second.core.listAccounts();
       expect(view?.status).toEqual({ kind: 'needs-sign-in', reason: expect.stringMatching(/client secret of the profile "Deploy robot" is not saved here.*enter it again/) });
-      const refused = await rejection(second.core.copyToken({ accountId: account.id, format: 'raw' }));
+      const refused = await rejection(second.core.copyToken({ accountId: account.id, format: 'raw' }), AppError);
       expect(refused.code).toBe('needs_sign_in');
       // Entering the secret again in the profile brings the identity back.
       await second.core.saveProfile({ ...appDraft(), id: profile.id });
@@ -243,7 +225,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
     it('a wrong secret is refused by the provider with advice about the secret, not about public clients', async () => {
       const { core } = await makeCore(tempDir());
       const profile = await core.saveProfile(appDraft({ clientSecret: 'not-the-right-secret-123' }));
-      const error = await rejection(core.addAccount({ profileId: profile.id }));
+      const error = await rejection(core.addAccount({ profileId: profile.id }), AppError);
       expect(error.code).toBe('invalid_client');
       expect(error.message).toContain('client secret');
       expect(error.message).not.toContain('not-the-right-secret-123');
@@ -264,7 +246,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       const validation = await core.validateProfile(withoutSecret);
       expect(validation.valid).toBe(false);
       expect(validation.fieldErrors.clientSecret).toMatch(/Enter the client secret/);
-      expect((await rejection(core.saveProfile(withoutSecret))).code).toBe('invalid_profile');
+      expect((await rejection(core.saveProfile(withoutSecret), AppError)).code).toBe('invalid_profile');
 
       // Removing the app identity forgets its secret; deleting the profile leaves nothing behind.
       await core.removeAccount(account.id);
@@ -285,7 +267,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       const account = await core.addAccount({ profileId: profile.id });
       expect(account).toMatchObject({ appIdentity: true, username: CERT_CLIENT_ID });
       const grant = await core.acquireAccessToken(account.id, { forceRefresh: true });
-      expect(jwtClaims(grant.accessToken)).toMatchObject({ client_id: CERT_CLIENT_ID, aud: DEMO_API });
+      expect(decodeJwt(grant.accessToken)).toMatchObject({ client_id: CERT_CLIENT_ID, aud: DEMO_API });
       const body = CERT_PRIVATE_KEY.split('\n').filter((line) => line && !line.startsWith('-----'));
       for (const line of [body[0] ?? 'missing', body.join('')]) expect(filesContaining(dir, line)).toEqual([]);
       expect(redact(`oops ${body[1] ?? ''}`)).not.toContain(body[1]);
@@ -329,7 +311,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
     expect(account).toMatchObject({ username: alice.username, status: { kind: 'valid' } });
     expect(account.appIdentity).toBeUndefined();
     const grant = await core.acquireAccessToken(account.id, { forceRefresh: true });
-    expect(jwtClaims(grant.accessToken)).toMatchObject({ sub: alice.sub, client_id: DESKTOP_CLIENT_ID });
+    expect(decodeJwt(grant.accessToken)).toMatchObject({ sub: alice.sub, client_id: DESKTOP_CLIENT_ID });
   });
 
   describe('custom CA per profile', () => {
@@ -353,7 +335,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       expect((await core.validateProfile(userDraft(join(dir, 'missing.pem')))).fieldErrors.caFile).toMatch(/no file at this path/);
       expect((await core.validateProfile(userDraft(dir))).fieldErrors.caFile).toMatch(/is a folder/);
       expect((await core.validateProfile(userDraft(notPem))).fieldErrors.caFile).toMatch(/holds no certificate/);
-      expect((await rejection(core.saveProfile(userDraft(notPem)))).message).toMatch(/holds no certificate/);
+      expect((await rejection(core.saveProfile(userDraft(notPem)), AppError)).message).toMatch(/holds no certificate/);
     });
 
     it('without the CA the provider is not trusted and the message points at the profile field; with the test IdP CA it signs in', async () => {
@@ -365,7 +347,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
 
       // A profile saved without the CA fails at sign-in with the same advice.
       const bare = await core.saveProfile(userDraft());
-      const failed = await rejection(core.addAccount({ profileId: bare.id }));
+      const failed = await rejection(core.addAccount({ profileId: bare.id }), AppError);
       expect(failed.message).toMatch(/"Custom CA certificate"/);
       expect(failed.message).not.toMatch(/"verify"/);
 
@@ -390,7 +372,7 @@ describe('app identities, client secrets and custom CAs (test identity provider)
       writeFileSync(caPath, idp.caCertPem);
       const profile = await core.saveProfile(userDraft(caPath));
       rmSync(caPath);
-      const error = await rejection(core.addAccount({ profileId: profile.id }));
+      const error = await rejection(core.addAccount({ profileId: profile.id }), AppError);
       expect(error.code).toBe('invalid_profile');
       expect(error.message).toMatch(/"Custom CA certificate" of the profile "Lab provider" cannot be used: There is no file at this path/);
       expect(error.message).not.toMatch(/verify/);
